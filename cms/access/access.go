@@ -1,0 +1,145 @@
+// Package access holds the one rule that decides who sees what. Pages, the
+// API, listings, search, feeds and counts all ask it; nothing filters by
+// itself.
+package access
+
+import (
+	"slices"
+	"time"
+)
+
+// Public is the audience value that makes an item readable without signing in.
+const Public = "public"
+
+// DefaultLevels is the order of sign-in levels when none is configured,
+// weakest first.
+var DefaultLevels = []string{"password", "otp", "eid"}
+
+// Viewer is the person asking: anonymous when Subject is empty.
+type Viewer struct {
+	Subject string
+	Name    string
+	Roles   []string
+	Level   string   // the named sign-in level of the session
+	Zones   []string // the network zones the client address belongs to
+}
+
+// Anonymous is the viewer who has not signed in.
+var Anonymous = Viewer{}
+
+// IsAnonymous reports whether the viewer has not signed in.
+func (v Viewer) IsAnonymous() bool { return v.Subject == "" }
+
+// HasRole reports whether the viewer holds role.
+func (v Viewer) HasRole(role string) bool { return slices.Contains(v.Roles, role) }
+
+// Rule is what an item says about who may see it and when.
+type Rule struct {
+	Audience  []string  // roles allowed; empty = every signed-in user; "public" = anyone
+	MinAuth   string    // the weakest sign-in level allowed; empty = any
+	Zones     []string  // network zones allowed; empty = anywhere
+	Draft     bool      // never shown
+	PublishAt time.Time // zero = at once
+	ExpireAt  time.Time // zero = never
+}
+
+// IsPublic reports whether the rule lets anyone read without signing in.
+func (r Rule) IsPublic() bool { return slices.Contains(r.Audience, Public) }
+
+// Decision is the outcome of the rule for one viewer, item and moment.
+type Decision int
+
+const (
+	// Allow: the viewer may see the item.
+	Allow Decision = iota
+	// SignIn: the viewer is anonymous and must sign in first. It is also the
+	// answer for items that do not exist or are hidden, so an anonymous
+	// visitor cannot tell them apart.
+	SignIn
+	// StepUp: the viewer may see the item after signing in at a stronger level.
+	StepUp
+	// Hidden: the item does not exist for this viewer.
+	Hidden
+)
+
+func (d Decision) String() string {
+	switch d {
+	case Allow:
+		return "allow"
+	case SignIn:
+		return "sign-in"
+	case StepUp:
+		return "step-up"
+	default:
+		return "hidden"
+	}
+}
+
+// Policy applies the rule. Levels orders the sign-in levels, weakest first.
+type Policy struct {
+	Levels []string
+}
+
+// Rank returns the position of level among the policy's levels, -1 when unknown.
+func (p Policy) Rank(level string) int {
+	levels := p.Levels
+	if levels == nil {
+		levels = DefaultLevels
+	}
+	return slices.Index(levels, level)
+}
+
+// Live reports whether the item's schedule shows it at now.
+func (r Rule) Live(now time.Time) bool {
+	if r.Draft {
+		return false
+	}
+	if !r.PublishAt.IsZero() && now.Before(r.PublishAt) {
+		return false
+	}
+	if !r.ExpireAt.IsZero() && !now.Before(r.ExpireAt) {
+		return false
+	}
+	return true
+}
+
+// Decide is the one access rule.
+func (p Policy) Decide(v Viewer, r Rule, now time.Time) Decision {
+	hidden := Hidden
+	if v.IsAnonymous() {
+		hidden = SignIn
+	}
+	if !r.Live(now) {
+		return hidden
+	}
+	if len(r.Zones) > 0 && !intersects(v.Zones, r.Zones) {
+		return hidden
+	}
+	if r.IsPublic() {
+		return Allow
+	}
+	if v.IsAnonymous() {
+		return SignIn
+	}
+	if len(r.Audience) > 0 && !intersects(v.Roles, r.Audience) {
+		return Hidden
+	}
+	if r.MinAuth != "" && p.Rank(v.Level) < p.Rank(r.MinAuth) {
+		return StepUp
+	}
+	return Allow
+}
+
+// Visible reports whether the viewer may see the item now.
+func (p Policy) Visible(v Viewer, r Rule, now time.Time) bool {
+	return p.Decide(v, r, now) == Allow
+}
+
+func intersects(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,66 @@
+package access
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDecide(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	sub := Viewer{Subject: "s1", Roles: []string{"substitute", "employee"}, Level: "password"}
+	eid := Viewer{Subject: "e1", Roles: []string{"employee"}, Level: "eid", Zones: []string{"office"}}
+	p := Policy{}
+	tests := []struct {
+		name string
+		v    Viewer
+		r    Rule
+		want Decision
+	}{
+		{"public item, anonymous", Anonymous, Rule{Audience: []string{Public}}, Allow},
+		{"public item, signed in", sub, Rule{Audience: []string{Public}}, Allow},
+		{"signed-in item, anonymous", Anonymous, Rule{}, SignIn},
+		{"signed-in item, any user", sub, Rule{}, Allow},
+		{"role item, holder", sub, Rule{Audience: []string{"substitute"}}, Allow},
+		{"role item, other role", eid, Rule{Audience: []string{"substitute"}}, Hidden},
+		{"role item, anonymous", Anonymous, Rule{Audience: []string{"substitute"}}, SignIn},
+		{"level too low", sub, Rule{MinAuth: "eid"}, StepUp},
+		{"level enough", eid, Rule{MinAuth: "otp"}, Allow},
+		{"unknown viewer level is weakest", Viewer{Subject: "x"}, Rule{MinAuth: "password"}, StepUp},
+		{"zone outside", sub, Rule{Zones: []string{"office"}}, Hidden},
+		{"zone inside", eid, Rule{Zones: []string{"office"}}, Allow},
+		{"public item needing zone, anonymous outside", Anonymous, Rule{Audience: []string{Public}, Zones: []string{"office"}}, SignIn},
+		{"draft", eid, Rule{Draft: true}, Hidden},
+		{"draft public, anonymous", Anonymous, Rule{Draft: true, Audience: []string{Public}}, SignIn},
+		{"not yet published", eid, Rule{PublishAt: now.Add(time.Minute)}, Hidden},
+		{"published this minute", eid, Rule{PublishAt: now}, Allow},
+		{"expired this minute", eid, Rule{ExpireAt: now}, Hidden},
+		{"expires next minute", eid, Rule{ExpireAt: now.Add(time.Minute)}, Allow},
+		{"role check before level: no step-up offered to the wrong role", eid, Rule{Audience: []string{"admin"}, MinAuth: "eid"}, Hidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.Decide(tt.v, tt.r, now); got != tt.want {
+				t.Fatalf("Decide = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScheduleTurnsAtTheMinute(t *testing.T) {
+	at := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	r := Rule{Audience: []string{Public}, PublishAt: at, ExpireAt: at.Add(time.Hour)}
+	p := Policy{}
+	for _, c := range []struct {
+		now  time.Time
+		want bool
+	}{
+		{at.Add(-time.Second), false},
+		{at, true},
+		{at.Add(59 * time.Minute), true},
+		{at.Add(time.Hour), false},
+	} {
+		if got := p.Visible(Anonymous, r, c.now); got != c.want {
+			t.Errorf("at %v visible=%v want %v", c.now, got, c.want)
+		}
+	}
+}
