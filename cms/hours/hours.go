@@ -30,8 +30,8 @@ type Spec struct {
 
 // WeeklySpec is one line of the weekly schedule.
 type WeeklySpec struct {
-	Days  string `yaml:"days" json:"days"`                     // "mon-fri", "sat,sun", "daily"
-	Hours string `yaml:"hours" json:"hours"`                   // "08:00-16:30" or "08:00-12:00, 13:00-16:00"; "22:00-06:00" runs past midnight
+	Days  string `yaml:"days" json:"days"`                       // "mon-fri", "sat,sun", "daily"
+	Hours string `yaml:"hours" json:"hours"`                     // "08:00-16:30" or "08:00-12:00, 13:00-16:00"; "22:00-06:00" runs past midnight
 	Lunch string `yaml:"lunch,omitempty" json:"lunch,omitempty"` // a break inside the hours
 }
 
@@ -72,7 +72,9 @@ type Schedule struct {
 }
 
 // IsZero reports whether the schedule has no windows at all.
-func (s *Schedule) IsZero() bool { return s == nil || len(s.spec.Weekly) == 0 && len(s.spec.Exceptions) == 0 }
+func (s *Schedule) IsZero() bool {
+	return s == nil || len(s.spec.Weekly) == 0 && len(s.spec.Exceptions) == 0
+}
 
 // Spec returns the authored form the schedule was parsed from.
 func (s *Schedule) Spec() Spec { return s.spec }
