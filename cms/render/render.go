@@ -1,0 +1,327 @@
+// Package render turns Markdown into HTML through one goldmark pipeline:
+// GFM, heading IDs, a table of contents, FAQ entries, links between
+// Markdown files rewritten to page URLs, and raw HTML escaped unless a
+// source allows it, in which case it is sanitised.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"strings"
+	"sync"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	ghtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// Heading is one entry of a table of contents.
+type Heading struct {
+	Level int    `json:"level"`
+	ID    string `json:"id"`
+	Text  string `json:"text"`
+}
+
+// QA is one FAQ entry: a "## heading" and the text under it.
+type QA struct {
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	Answer   string `json:"answer_html"`
+}
+
+// LinkProblem is a link or image that leads nowhere.
+type LinkProblem struct {
+	Line    int // the line inside the Markdown given to Render, from 1
+	Message string
+}
+
+// Doc is a rendered Markdown document.
+type Doc struct {
+	HTML     string    // the whole body
+	Intro    string    // the body before the first "## heading"
+	Title    string    // the text of a "# heading" that opened the body (removed from HTML)
+	TOC      []Heading // level 2 and 3 headings
+	FAQ      []QA      // one per "## heading"
+	Text     string    // the body as plain text, for search and summaries
+	Refs     []string  // the resolved paths of local links and images
+	Problems []LinkProblem
+}
+
+// Resolver maps a link or image destination written in the Markdown to the
+// URL it should have. It returns the destination unchanged for external
+// links, and an error for a local link that leads nowhere.
+type Resolver func(dest string, image bool) (url string, local bool, err error)
+
+// Renderer renders Markdown. It is safe for concurrent use.
+type Renderer struct {
+	safe   goldmark.Markdown // raw HTML escaped
+	unsafe goldmark.Markdown // raw HTML kept, then sanitised
+	policy *bluemonday.Policy
+}
+
+// New returns a Renderer with Torg's pipeline.
+func New() *Renderer {
+	opts := []goldmark.Option{
+		goldmark.WithExtensions(
+			// GFM, with table alignment as attributes: style attributes would
+			// need a Content-Security-Policy that allows inline styles.
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.Strikethrough, extension.Linkify, extension.TaskList,
+		),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+	}
+	safe := goldmark.New(append(opts, goldmark.WithRendererOptions(
+		renderer.WithNodeRenderers(util.Prioritized(escapeRawHTML{}, 100)),
+	))...)
+	unsafe := goldmark.New(append(opts, goldmark.WithRendererOptions(ghtml.WithUnsafe()))...)
+	return &Renderer{safe: safe, unsafe: unsafe, policy: sanitiser()}
+}
+
+// sanitiser allows what Markdown itself produces plus ordinary formatting,
+// and nothing that runs: no script, no event handlers, no javascript: URLs.
+func sanitiser() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowAttrs("id").OnElements("h1", "h2", "h3", "h4", "h5", "h6", "section", "div", "span", "a")
+	p.AllowElements("details", "summary", "figure", "figcaption", "mark", "abbr")
+	p.AllowAttrs("type").Matching(bluemonday.SpaceSeparatedTokens).OnElements("input")
+	p.AllowAttrs("checked", "disabled").OnElements("input")
+	p.AllowAttrs("align").OnElements("td", "th")
+	p.RequireNoFollowOnLinks(false)
+	return p
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Render renders src. allowHTML keeps raw HTML, sanitised; otherwise it is
+// escaped and shown as text.
+func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, error) {
+	md := r.safe
+	if allowHTML {
+		md = r.unsafe
+	}
+	pctx := parser.NewContext(parser.WithIDs(newIDs()))
+	root := md.Parser().Parse(text.NewReader(src), parser.WithContext(pctx))
+	doc := &Doc{}
+
+	// A "# heading" that opens the document is its title, shown by the template.
+	if first := root.FirstChild(); first != nil {
+		if h, ok := first.(*ast.Heading); ok && h.Level == 1 {
+			doc.Title = plainText(h, src)
+			root.RemoveChild(root, h)
+		}
+	}
+
+	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			if n.Level == 2 || n.Level == 3 {
+				doc.TOC = append(doc.TOC, Heading{Level: n.Level, ID: attr(n, "id"), Text: plainText(n, src)})
+			}
+		case *ast.Link:
+			n.Destination = doc.resolve(resolve, n, src, n.Destination, false)
+		case *ast.Image:
+			n.Destination = doc.resolve(resolve, n, src, n.Destination, true)
+		}
+		return ast.WalkContinue, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer bufPool.Put(buf)
+	var all, intro strings.Builder
+	var qa *QA
+	var answer strings.Builder
+	flush := func() {
+		if qa != nil {
+			qa.Answer = r.clean(answer.String(), allowHTML)
+			doc.FAQ = append(doc.FAQ, *qa)
+			qa = nil
+		}
+		answer.Reset()
+	}
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		buf.Reset()
+		if err := md.Renderer().Render(buf, src, n); err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		all.Write(buf.Bytes())
+		if h, ok := n.(*ast.Heading); ok && h.Level <= 2 {
+			flush()
+			if h.Level == 2 {
+				qa = &QA{ID: attr(h, "id"), Question: plainText(h, src)}
+			}
+			continue
+		}
+		if qa != nil {
+			answer.Write(buf.Bytes())
+		} else if len(doc.FAQ) == 0 {
+			intro.Write(buf.Bytes())
+		}
+	}
+	flush()
+	doc.HTML = r.clean(all.String(), allowHTML)
+	doc.Intro = r.clean(intro.String(), allowHTML)
+	doc.Text = documentText(root, src)
+	return doc, nil
+}
+
+func (r *Renderer) clean(s string, allowHTML bool) string {
+	if !allowHTML {
+		return s
+	}
+	return r.policy.Sanitize(s)
+}
+
+func (doc *Doc) resolve(resolve Resolver, n ast.Node, src, dest []byte, image bool) []byte {
+	if resolve == nil || len(dest) == 0 {
+		return dest
+	}
+	url, local, err := resolve(string(dest), image)
+	if err != nil {
+		doc.Problems = append(doc.Problems, LinkProblem{Line: lineOf(n, src, dest), Message: err.Error()})
+		return dest
+	}
+	if local {
+		doc.Refs = append(doc.Refs, url)
+	}
+	return []byte(url)
+}
+
+// lineOf finds the line of dest inside the block that holds node n.
+func lineOf(n ast.Node, src, dest []byte) int {
+	for p := n; p != nil; p = p.Parent() {
+		if p.Type() != ast.TypeBlock || p.Lines().Len() == 0 {
+			continue
+		}
+		lines := p.Lines()
+		start := lines.At(0).Start
+		stop := lines.At(lines.Len() - 1).Stop
+		off := start
+		if i := bytes.Index(src[start:stop], dest); i >= 0 {
+			off = start + i
+		}
+		return bytes.Count(src[:off], []byte("\n")) + 1
+	}
+	return 0
+}
+
+func attr(n ast.Node, name string) string {
+	v, ok := n.AttributeString(name)
+	if !ok {
+		return ""
+	}
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+// plainText is the text of an inline tree, without markup.
+func plainText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.CodeSpan:
+			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
+				if tx, ok := t.(*ast.Text); ok {
+					b.Write(tx.Segment.Value(src))
+				}
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.AutoLink:
+			b.Write(c.URL(src))
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(b.String())
+}
+
+// documentText is the whole document as text, one block a line.
+func documentText(root ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || n.Type() != ast.TypeBlock {
+			return ast.WalkContinue, nil
+		}
+		switch n.(type) {
+		case *ast.Paragraph, *ast.Heading, *ast.TextBlock:
+			if t := plainText(n, src); t != "" {
+				b.WriteString(t)
+				b.WriteByte('\n')
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				b.Write(seg.Value(src))
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		if n.Kind().String() == "TableCell" {
+			if t := plainText(n, src); t != "" {
+				b.WriteString(t)
+				b.WriteByte('\n')
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(b.String())
+}
+
+// escapeRawHTML shows raw HTML in Markdown as text, so that an author's
+// markup can neither run nor break the page.
+type escapeRawHTML struct{}
+
+func (escapeRawHTML) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindRawHTML, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			segs := n.(*ast.RawHTML).Segments
+			for i := 0; i < segs.Len(); i++ {
+				seg := segs.At(i)
+				_, _ = w.WriteString(html.EscapeString(string(seg.Value(src))))
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	reg.Register(ast.KindHTMLBlock, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		b := n.(*ast.HTMLBlock)
+		var raw strings.Builder
+		for i := 0; i < b.Lines().Len(); i++ {
+			seg := b.Lines().At(i)
+			raw.Write(seg.Value(src))
+		}
+		if b.HasClosure() {
+			cl := b.ClosureLine
+			raw.Write(cl.Value(src))
+		}
+		_, _ = w.WriteString("<p>" + html.EscapeString(strings.TrimRight(raw.String(), "\n")) + "</p>\n")
+		return ast.WalkSkipChildren, nil
+	})
+}

@@ -1,0 +1,411 @@
+package site
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/render"
+)
+
+// Builder loads the sources into a Site and keeps the current one. It keeps
+// the last good version of every file, so that a broken edit never takes a
+// page down, and caches rendered pages across rebuilds.
+type Builder struct {
+	sources  []content.Source
+	renderer *render.Renderer
+	opts     Options
+	clock    clock.Clock
+	log      *slog.Logger
+
+	mu       sync.Mutex // one build at a time
+	lastGood map[string]*content.Item
+	cache    map[string]*render.Doc
+	current  atomic.Pointer[Site]
+	builds   atomic.Int64
+}
+
+// NewBuilder returns a Builder over sources, in order of precedence: when two
+// sources claim one URL, the earlier wins.
+func NewBuilder(opts Options, clk clock.Clock, log *slog.Logger, sources ...content.Source) *Builder {
+	if opts.DefaultLang == "" {
+		opts.DefaultLang = "sv"
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	return &Builder{
+		sources:  sources,
+		renderer: render.New(),
+		opts:     opts,
+		clock:    clk,
+		log:      log,
+		lastGood: map[string]*content.Item{},
+		cache:    map[string]*render.Doc{},
+	}
+}
+
+// Current returns the site last built, or nil before the first build.
+func (b *Builder) Current() *Site { return b.current.Load() }
+
+// Builds counts the builds done, for tests and health.
+func (b *Builder) Builds() int64 { return b.builds.Load() }
+
+// Build reads every source and makes a new current site.
+func (b *Builder) Build(ctx context.Context) (*Site, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	copts := content.Options{DefaultLang: b.opts.DefaultLang, Location: b.opts.Location, Levels: b.opts.Policy.Levels}
+	var items []*content.Item
+	var probs content.Problems
+	sourceOf := map[string]content.Source{}
+	var assets []*Asset
+	seen := map[string]bool{}
+	for _, src := range b.sources {
+		snap, err := src.Load(ctx, copts)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range snap.Items {
+			key := src.Name() + ":" + it.File
+			b.lastGood[key] = it
+			seen[key] = true
+		}
+		items = append(items, snap.Items...)
+		for _, f := range snap.Failed {
+			key := src.Name() + ":" + f
+			if old, ok := b.lastGood[key]; ok {
+				b.log.Warn("keeping the last good version of a file that no longer loads", "source", src.Name(), "file", f)
+				items = append(items, old)
+				seen[key] = true
+			}
+		}
+		probs = append(probs, prefixed(src, snap.Problems)...)
+		for _, a := range snap.Assets {
+			assets = append(assets, &Asset{Asset: a, URL: "/" + a.File, source: src})
+		}
+		sourceOf[src.Name()] = src
+	}
+	for key := range b.lastGood {
+		if !seen[key] {
+			delete(b.lastGood, key) // the file was removed
+		}
+	}
+	s, cache := b.assemble(items, assets, probs, sourceOf)
+	b.cache = cache
+	s.Built = b.clock.Now()
+	b.current.Store(s)
+	b.builds.Add(1)
+	return s, nil
+}
+
+// prefixed names problems by source when there are several sources.
+func prefixed(src content.Source, ps content.Problems) content.Problems {
+	out := make(content.Problems, len(ps))
+	for i, p := range ps {
+		p.File = path.Join(src.Name(), p.File)
+		out[i] = p
+	}
+	return out
+}
+
+func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content.Problems, sources map[string]content.Source) (*Site, map[string]*render.Doc) {
+	s := &Site{
+		opts:     b.opts,
+		byURL:    map[string]*Page{},
+		sections: map[string]*Section{},
+		aliases:  map[string]string{},
+		assets:   map[string]*Asset{},
+		refs:     map[string][]*Page{},
+	}
+	problem := func(it *content.Item, line int, sev content.Severity, format string, args ...any) {
+		s.Problems = append(s.Problems, content.Problem{File: path.Join(it.Source, it.File), Line: line, Severity: sev, Message: fmt.Sprintf(format, args...)})
+	}
+	s.Problems = append(s.Problems, probs...)
+
+	// URLs: the first claim wins, later ones are reported.
+	byFile := map[string]*Page{}
+	for _, it := range items {
+		if other, ok := s.byURL[it.URL]; ok {
+			problem(it, 0, content.Error, "URL %s is already used by %s", it.URL, path.Join(other.Source, other.File))
+			continue
+		}
+		p := &Page{Item: it}
+		s.byURL[it.URL] = p
+		s.pages = append(s.pages, p)
+		byFile[it.Source+":"+it.File] = p
+	}
+	for _, a := range assets {
+		if p, ok := s.byURL[a.URL]; ok {
+			s.Problems = append(s.Problems, content.Problem{File: path.Join(a.Source, a.File), Severity: content.Error, Message: "its URL is already used by " + path.Join(p.Source, p.File)})
+			continue
+		}
+		s.assets[a.URL] = a
+	}
+	for _, p := range s.pages {
+		for _, al := range p.Aliases {
+			switch {
+			case s.byURL[al] != nil:
+				problem(p.Item, 0, content.Error, "alias %s is the URL of %s", al, s.byURL[al].File)
+			case s.aliases[al] != "":
+				problem(p.Item, 0, content.Error, "alias %s is already an alias of %s", al, s.aliases[al])
+			default:
+				s.aliases[al] = p.URL
+			}
+		}
+	}
+	sort.Slice(s.pages, func(i, j int) bool { return s.pages[i].URL < s.pages[j].URL })
+
+	b.buildSections(s)
+	inheritAccess(s)
+	linkTranslations(s)
+
+	// Render, reusing what was rendered before for unchanged files while the
+	// set of files (which links resolve against) is unchanged.
+	h := sha256.New()
+	for _, p := range s.pages {
+		fmt.Fprintln(h, p.Source, p.File, p.URL)
+	}
+	for _, a := range assets {
+		fmt.Fprintln(h, a.Source, a.File)
+	}
+	for al := range s.aliases {
+		fmt.Fprintln(h, "alias", al)
+	}
+	linkKey := hex.EncodeToString(h.Sum(nil))
+	cache := make(map[string]*render.Doc, len(s.pages))
+	for _, p := range s.pages {
+		key := p.Hash + ":" + linkKey
+		doc, ok := b.cache[key]
+		if !ok {
+			var err error
+			doc, err = b.renderer.Render(p.Body, p.AllowHTML, s.resolver(p, byFile))
+			if err != nil {
+				problem(p.Item, 0, content.Error, "cannot render: %v", err)
+				doc = &render.Doc{}
+			}
+		}
+		cache[key] = doc
+		p.Doc = doc
+		for _, lp := range doc.Problems {
+			problem(p.Item, p.BodyLine+lp.Line-1, content.Error, "%s", lp.Message)
+		}
+		for _, ref := range doc.Refs {
+			if _, ok := s.assets[ref]; ok {
+				s.refs[ref] = append(s.refs[ref], p)
+			}
+		}
+	}
+	sort.SliceStable(s.Problems, func(i, j int) bool {
+		if s.Problems[i].File != s.Problems[j].File {
+			return s.Problems[i].File < s.Problems[j].File
+		}
+		return s.Problems[i].Line < s.Problems[j].Line
+	})
+	return s, cache
+}
+
+// buildSections makes a section for every folder, in every language that has
+// content there, and files each page under its own.
+func (b *Builder) buildSections(s *Site) {
+	def := b.opts.DefaultLang
+	var ensure func(dir, lang string) *Section
+	ensure = func(dir, lang string) *Section {
+		u := content.SectionURL(dir, lang, def)
+		if sec, ok := s.sections[u]; ok {
+			return sec
+		}
+		sec := &Section{Dir: dir, Lang: lang, URL: u}
+		s.sections[u] = sec
+		if dir != "" {
+			sec.Parent = ensure(parentDir(dir), lang)
+			sec.Parent.Children = append(sec.Parent.Children, sec)
+		}
+		return sec
+	}
+	ensure("", def)
+	for _, p := range s.pages {
+		sec := ensure(p.Dir, p.Lang)
+		p.Section = sec
+		if p.IsIndex {
+			sec.Index = p
+		} else {
+			sec.Pages = append(sec.Pages, p)
+		}
+	}
+	for _, sec := range s.sections {
+		switch {
+		case sec.Index != nil:
+			sec.Title = sec.Index.Title
+		case sec.Lang != def && s.sections[content.SectionURL(sec.Dir, def, def)] != nil && s.sections[content.SectionURL(sec.Dir, def, def)].Index != nil:
+			sec.Title = s.sections[content.SectionURL(sec.Dir, def, def)].Index.Title
+		case sec.Dir == "":
+			sec.Title = "Start"
+		default:
+			sec.Title = strings.ToUpper(path.Base(sec.Dir)[:1]) + strings.ReplaceAll(path.Base(sec.Dir)[1:], "-", " ")
+		}
+	}
+}
+
+// inheritAccess gives every page the audience, min_auth and zones of the
+// nearest section above it that sets them, when the page does not set them
+// itself. The home page's own rule is not inherited.
+func inheritAccess(s *Site) {
+	for _, p := range s.pages {
+		start := p.Dir
+		if p.IsIndex {
+			start = parentDir(p.Dir)
+		}
+		for field, inherit := range p.Inherit {
+			if !inherit {
+				continue
+			}
+		dirs:
+			for dir := start; dir != ""; dir = parentDir(dir) {
+				idx := s.sectionIndex(dir, p.Lang)
+				if idx == nil || idx.Inherit[field] {
+					continue
+				}
+				switch field {
+				case "audience":
+					p.Access.Audience = idx.Access.Audience
+				case "min_auth":
+					p.Access.MinAuth = idx.Access.MinAuth
+				case "zones":
+					p.Access.Zones = idx.Access.Zones
+				}
+				break dirs
+			}
+		}
+	}
+}
+
+// sectionIndex is the _index item of dir in lang, or in the default language.
+func (s *Site) sectionIndex(dir, lang string) *content.Item {
+	if sec := s.sectionOf(dir, lang); sec != nil && sec.Index != nil {
+		return sec.Index.Item
+	}
+	if sec := s.sectionOf(dir, s.opts.DefaultLang); sec != nil && sec.Index != nil {
+		return sec.Index.Item
+	}
+	return nil
+}
+
+// linkTranslations groups language versions: by translation_key, else by the
+// same file name in the same folder.
+func linkTranslations(s *Site) {
+	groups := map[string][]*Page{}
+	for _, p := range s.pages {
+		key := p.TranslationKey
+		if key == "" {
+			base := path.Base(p.File)
+			base = strings.TrimSuffix(base, ".md")
+			base = strings.TrimSuffix(base, "."+p.Lang)
+			key = "file:" + p.Source + ":" + path.Join(p.Dir, base)
+		}
+		groups[key] = append(groups[key], p)
+	}
+	for _, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		sort.Slice(g, func(i, j int) bool { return g[i].Lang < g[j].Lang })
+		for _, p := range g {
+			p.translations = g
+		}
+	}
+}
+
+var errNoTarget = errors.New("no such page or file")
+
+// resolver rewrites the links of page p: relative links to Markdown files
+// become page URLs, relative links to files beside it become asset URLs, and
+// links to places that do not exist are reported.
+func (s *Site) resolver(p *Page, byFile map[string]*Page) render.Resolver {
+	return func(dest string, image bool) (string, bool, error) {
+		what := "link to"
+		if image {
+			what = "image"
+		}
+		u, err := url.Parse(dest)
+		if err != nil {
+			return "", false, fmt.Errorf("%s %s: not a valid address", what, dest)
+		}
+		if u.Scheme != "" || u.Host != "" || u.Path == "" {
+			return dest, false, nil // external, mailto:, tel:, or an anchor on this page
+		}
+		target := u.Path
+		if !strings.HasPrefix(target, "/") {
+			target = path.Join("/", p.Dir, target)
+		}
+		target = path.Clean(target)
+		resolved := ""
+		switch {
+		case strings.HasSuffix(target, ".md"):
+			if q, ok := byFile[p.Source+":"+strings.TrimPrefix(target, "/")]; ok {
+				resolved = q.URL
+			}
+		case s.assets[target] != nil:
+			resolved = target
+		case s.byURL[target] != nil || s.sections[target] != nil || s.aliases[target] != "":
+			resolved = target
+		}
+		if resolved == "" {
+			if image {
+				return "", false, fmt.Errorf("image %s does not exist", dest)
+			}
+			return "", false, fmt.Errorf("link to %s: %w", dest, errNoTarget)
+		}
+		out := url.URL{Path: resolved, RawQuery: u.RawQuery, Fragment: u.Fragment}
+		return out.String(), true, nil
+	}
+}
+
+// Watch rebuilds the site whenever a watchable source changes, until ctx
+// ends. Failed rebuilds keep the current site and are logged.
+func (b *Builder) Watch(ctx context.Context) {
+	for _, src := range b.sources {
+		w, ok := src.(content.Watcher)
+		if !ok {
+			continue
+		}
+		go func() {
+			err := w.Watch(ctx, func() {
+				start := time.Now()
+				s, err := b.Build(ctx)
+				if err != nil {
+					b.log.Error("content reload failed; still serving the previous version", "source", src.Name(), "err", err)
+					return
+				}
+				b.log.Info("content reloaded", "source", src.Name(), "pages", s.Len(), "problems", len(s.Problems), "took", time.Since(start).Round(time.Millisecond))
+				LogProblems(b.log, s.Problems)
+			})
+			if err != nil {
+				b.log.Error("watching content stopped", "source", src.Name(), "err", err)
+			}
+		}()
+	}
+}
+
+// LogProblems writes each problem as one log line.
+func LogProblems(log *slog.Logger, ps content.Problems) {
+	for _, p := range ps {
+		level := slog.LevelWarn
+		if p.Severity == content.Error {
+			level = slog.LevelError
+		}
+		log.Log(context.Background(), level, "content problem", "file", p.File, "line", p.Line, "problem", p.Message)
+	}
+}

@@ -1,0 +1,379 @@
+// Package site assembles the items of every source into one site: URLs,
+// sections, translations, rendered pages and the files beside them. Every
+// question a reader can ask of it goes through the access rule.
+package site
+
+import (
+	"cmp"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/render"
+)
+
+// Options are the site-wide settings.
+type Options struct {
+	DefaultLang string
+	Location    *time.Location
+	Policy      access.Policy
+}
+
+// Page is an item with its rendered body.
+type Page struct {
+	*content.Item
+	Doc          *render.Doc
+	Section      *Section // the section the page is in; for an _index page, its own section
+	translations []*Page
+}
+
+// Section is a folder in one language.
+type Section struct {
+	Dir      string
+	Lang     string
+	URL      string
+	Title    string
+	Index    *Page // the _index page, if the folder has one in this language
+	Parent   *Section
+	Pages    []*Page // the pages directly in the folder, _index excluded
+	Children []*Section
+}
+
+// Asset is a file served beside the pages.
+type Asset struct {
+	content.Asset
+	URL    string
+	source content.Source
+}
+
+// Site is one consistent view of all content. It never changes after it is
+// built; a reload builds a new one.
+type Site struct {
+	opts     Options
+	pages    []*Page // sorted by URL
+	byURL    map[string]*Page
+	sections map[string]*Section // by URL
+	aliases  map[string]string
+	assets   map[string]*Asset
+	refs     map[string][]*Page // asset URL → pages that link to it
+	// Problems are everything wrong that was found while building.
+	Problems content.Problems
+	// Built is when the site was built.
+	Built time.Time
+}
+
+// Location is the site's time zone.
+func (s *Site) Location() *time.Location { return s.opts.Location }
+
+// DefaultLang is the language of the site's main pages.
+func (s *Site) DefaultLang() string { return s.opts.DefaultLang }
+
+// Len is the number of pages, visible or not: for logs and health, never for readers.
+func (s *Site) Len() int { return len(s.pages) }
+
+func (s *Site) decide(v access.Viewer, p *Page, now time.Time) access.Decision {
+	return s.opts.Policy.Decide(v, p.Access, now)
+}
+
+// Visible reports whether v may see p at now.
+func (s *Site) Visible(v access.Viewer, p *Page, now time.Time) bool {
+	return s.decide(v, p, now) == access.Allow
+}
+
+// Lookup finds the page or section at url for v. A page the viewer may not
+// see answers exactly as one that does not exist.
+func (s *Site) Lookup(v access.Viewer, now time.Time, url string) (*Page, *Section, access.Decision) {
+	notFound := access.Hidden
+	if v.IsAnonymous() {
+		notFound = access.SignIn
+	}
+	if p, ok := s.byURL[url]; ok {
+		if p.IsIndex {
+			if d := s.sectionDecision(v, now, p.Section); d != access.Allow {
+				return nil, nil, d
+			}
+			return p, p.Section, access.Allow
+		}
+		d := s.decide(v, p, now)
+		if d == access.Allow || d == access.StepUp {
+			return p, nil, d
+		}
+		return nil, nil, notFound
+	}
+	if sec, ok := s.sections[url]; ok {
+		if d := s.sectionDecision(v, now, sec); d != access.Allow {
+			return nil, nil, d
+		}
+		return nil, sec, access.Allow
+	}
+	return nil, nil, notFound
+}
+
+// sectionDecision: a section with an _index follows its rule; the home page
+// without one is open to all; any other section without one is visible when
+// something in it is.
+func (s *Site) sectionDecision(v access.Viewer, now time.Time, sec *Section) access.Decision {
+	notFound := access.Hidden
+	if v.IsAnonymous() {
+		notFound = access.SignIn
+	}
+	if sec.Index != nil {
+		d := s.decide(v, sec.Index, now)
+		if d == access.Hidden || d == access.SignIn {
+			return notFound
+		}
+		return d
+	}
+	if sec.Dir == "" || s.anyVisible(v, now, sec) {
+		return access.Allow
+	}
+	return notFound
+}
+
+func (s *Site) anyVisible(v access.Viewer, now time.Time, sec *Section) bool {
+	for _, p := range sec.Pages {
+		if s.Visible(v, p, now) {
+			return true
+		}
+	}
+	for _, c := range sec.Children {
+		if s.sectionDecision(v, now, c) == access.Allow {
+			return true
+		}
+	}
+	return false
+}
+
+// SectionVisible reports whether v may open the section's listing.
+func (s *Site) SectionVisible(v access.Viewer, now time.Time, sec *Section) bool {
+	return s.sectionDecision(v, now, sec) == access.Allow
+}
+
+// Alias returns the page URL an old URL moved to, if v may see that page.
+func (s *Site) Alias(v access.Viewer, now time.Time, url string) (string, bool) {
+	target, ok := s.aliases[url]
+	if !ok {
+		return "", false
+	}
+	if p, _, d := s.Lookup(v, now, target); d == access.Allow && p != nil {
+		return target, true
+	}
+	return "", false
+}
+
+// Asset returns the file at url if a page v may see links to it. Files that
+// no visible page uses are not served, so an attachment is never more
+// visible than the pages that carry it.
+func (s *Site) Asset(v access.Viewer, now time.Time, url string) (*Asset, bool) {
+	a, ok := s.assets[url]
+	if !ok {
+		return nil, false
+	}
+	for _, p := range s.refs[url] {
+		if s.Visible(v, p, now) {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// Open opens an asset's bytes.
+func (a *Asset) Open() (fs.File, error) {
+	return a.source.Open(a.File)
+}
+
+// Query selects pages for a listing.
+type Query struct {
+	Type    content.Type // "" = any
+	Section string       // folder, with or without slashes; includes sub-folders
+	Tag     string
+	Lang    string
+	// Indexes includes section _index pages; listings of content leave them out.
+	Indexes bool
+}
+
+func (q Query) match(p *Page) bool {
+	if !q.Indexes && p.IsIndex {
+		return false
+	}
+	if q.Type != "" && p.Type != q.Type {
+		return false
+	}
+	if q.Lang != "" && p.Lang != q.Lang {
+		return false
+	}
+	if q.Tag != "" && !slices.ContainsFunc(p.Tags, func(t string) bool { return strings.EqualFold(t, q.Tag) }) {
+		return false
+	}
+	if dir := strings.Trim(q.Section, "/"); dir != "" && p.Dir != dir && !strings.HasPrefix(p.Dir, dir+"/") {
+		return false
+	}
+	return true
+}
+
+// List returns the pages that match q and that v may see at now, in the
+// order of the site's listings.
+func (s *Site) List(v access.Viewer, now time.Time, q Query) []*Page {
+	var out []*Page
+	for _, p := range s.pages {
+		if q.match(p) && s.Visible(v, p, now) {
+			out = append(out, p)
+		}
+	}
+	SortPages(out)
+	return out
+}
+
+// SortPages orders pages as listings show them: by weight (pages with a
+// weight first), then news newest first, job ads by closing day, then title.
+func SortPages(ps []*Page) {
+	slices.SortStableFunc(ps, comparePages)
+}
+
+func comparePages(a, b *Page) int {
+	if c := cmp.Compare(weightKey(a), weightKey(b)); c != 0 {
+		return c
+	}
+	if a.Type == content.TypeNews && b.Type == content.TypeNews {
+		if c := b.Date.Compare(a.Date); c != 0 {
+			return c
+		}
+	}
+	if a.Job != nil && b.Job != nil {
+		if c := a.Job.ApplyBy.Compare(b.Job.ApplyBy); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.URL, b.URL)
+}
+
+func weightKey(p *Page) int {
+	if p.Weight == 0 {
+		return 1 << 30
+	}
+	return p.Weight
+}
+
+// SectionListing returns what v sees of a section: its visible pages and
+// sub-sections.
+func (s *Site) SectionListing(v access.Viewer, now time.Time, sec *Section) ([]*Page, []*Section) {
+	var pages []*Page
+	for _, p := range sec.Pages {
+		if s.Visible(v, p, now) {
+			pages = append(pages, p)
+		}
+	}
+	SortPages(pages)
+	var subs []*Section
+	for _, c := range sec.Children {
+		if s.SectionVisible(v, now, c) {
+			subs = append(subs, c)
+		}
+	}
+	slices.SortStableFunc(subs, func(a, b *Section) int {
+		wa, wb := 1<<30, 1<<30
+		if a.Index != nil && a.Index.Weight != 0 {
+			wa = a.Index.Weight
+		}
+		if b.Index != nil && b.Index.Weight != 0 {
+			wb = b.Index.Weight
+		}
+		if c := cmp.Compare(wa, wb); c != 0 {
+			return c
+		}
+		return cmp.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+	})
+	return pages, subs
+}
+
+// Sections returns every section v may see, in all languages, sorted by URL.
+func (s *Site) Sections(v access.Viewer, now time.Time) []*Section {
+	var out []*Section
+	for _, sec := range s.sections {
+		if s.SectionVisible(v, now, sec) {
+			out = append(out, sec)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Section) int { return cmp.Compare(a.URL, b.URL) })
+	return out
+}
+
+// Home returns the home section in lang, or in the default language.
+func (s *Site) Home(lang string) *Section {
+	if sec, ok := s.sections[content.SectionURL("", lang, s.opts.DefaultLang)]; ok {
+		return sec
+	}
+	return s.sections["/"]
+}
+
+// Crumb is one step of a breadcrumb trail.
+type Crumb struct {
+	Title string `json:"title"`
+	Path  string `json:"path"`
+}
+
+// Breadcrumbs lists the sections above p (or sec) that v may see, home first.
+func (s *Site) Breadcrumbs(v access.Viewer, now time.Time, p *Page, sec *Section) []Crumb {
+	start := sec
+	if p != nil && !p.IsIndex {
+		start = p.Section
+	} else if sec != nil {
+		start = sec.Parent
+	}
+	var out []Crumb
+	for c := start; c != nil; c = c.Parent {
+		if s.SectionVisible(v, now, c) {
+			out = append(out, Crumb{Title: c.Title, Path: c.URL})
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// Translations lists the other language versions of p that v may see.
+func (s *Site) Translations(v access.Viewer, now time.Time, p *Page) []*Page {
+	var out []*Page
+	for _, t := range p.translations {
+		if t != p && s.Visible(v, t, now) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Translation returns p's version in lang that v may see, if there is one.
+func (s *Site) Translation(v access.Viewer, now time.Time, p *Page, lang string) *Page {
+	for _, t := range p.translations {
+		if t.Lang == lang && s.Visible(v, t, now) {
+			return t
+		}
+	}
+	return nil
+}
+
+// SectionOf returns the section that holds dir in lang, falling back to the
+// default language.
+func (s *Site) sectionOf(dir, lang string) *Section {
+	if sec, ok := s.sections[content.SectionURL(dir, lang, s.opts.DefaultLang)]; ok {
+		return sec
+	}
+	return s.sections[content.SectionURL(dir, s.opts.DefaultLang, s.opts.DefaultLang)]
+}
+
+func parentDir(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	d := path.Dir(dir)
+	if d == "." {
+		return ""
+	}
+	return d
+}
