@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,7 +18,7 @@ const debounce = 100 * time.Millisecond
 // Watch implements Watcher for a source on disk.
 func (d *DirSource) Watch(ctx context.Context, changed func()) error {
 	if d.root == "" {
-		return errors.New("an embedded source cannot be watched")
+		return nil // an embedded tree never changes
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {

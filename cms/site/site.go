@@ -234,31 +234,44 @@ func SortPages(ps []*Page) {
 	slices.SortStableFunc(ps, comparePages)
 }
 
-func comparePages(a, b *Page) int {
-	if c := cmp.Compare(weightKey(a), weightKey(b)); c != 0 {
-		return c
-	}
-	if a.Type == content.TypeNews && b.Type == content.TypeNews {
-		if c := b.Date.Compare(a.Date); c != 0 {
-			return c
-		}
-	}
-	if a.Job != nil && b.Job != nil {
-		if c := a.Job.ApplyBy.Compare(b.Job.ApplyBy); c != 0 {
-			return c
-		}
-	}
-	if c := cmp.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.URL, b.URL)
+func comparePages(a, b *Page) int { return KeyOf(a).Compare(KeyOf(b)) }
+
+// Key is a page's place in listing order. It is also the API's paging
+// cursor, so a page added or removed between two requests shifts nothing.
+type Key struct {
+	Weight int    `json:"w"`
+	When   int64  `json:"d"` // news: newest first; job ads: closing first
+	Title  string `json:"t"`
+	URL    string `json:"u"`
 }
 
-func weightKey(p *Page) int {
-	if p.Weight == 0 {
-		return 1 << 30
+// KeyOf returns p's listing key.
+func KeyOf(p *Page) Key {
+	k := Key{Weight: p.Weight, Title: strings.ToLower(p.Title), URL: p.URL}
+	if k.Weight == 0 {
+		k.Weight = 1 << 30 // pages without a weight come after those with one
 	}
-	return p.Weight
+	switch {
+	case p.Type == content.TypeNews && !p.Date.IsZero():
+		k.When = -p.Date.Unix()
+	case p.Job != nil && !p.Job.ApplyBy.IsZero():
+		k.When = p.Job.ApplyBy.Unix()
+	}
+	return k
+}
+
+// Compare orders keys: -1 when k comes before o.
+func (k Key) Compare(o Key) int {
+	if c := cmp.Compare(k.Weight, o.Weight); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.When, o.When); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.Title, o.Title); c != 0 {
+		return c
+	}
+	return cmp.Compare(k.URL, o.URL)
 }
 
 // SectionListing returns what v sees of a section: its visible pages and

@@ -1,0 +1,226 @@
+// Command torg serves a Torg site and checks content.
+//
+//	torg serve [flags]     serve the site (the embedded demo unless --content is given)
+//	torg check DIR         report every problem in a content folder; exit 1 on errors
+//	torg version           print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/config"
+	cmscontent "github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/web"
+	democontent "github.com/torg-cms/torg/content"
+	"github.com/torg-cms/torg/themes"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+const usage = `torg — intranet content and link hub
+
+Usage:
+  torg serve [flags]   serve the site (see torg serve -h for every flag)
+  torg check DIR       check a content folder; exits 1 when any problem is an error
+  torg version         print the version
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stderr, getenv)
+	case "check":
+		return check(ctx, args[1:], stdout, stderr, getenv)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "torg", versionString())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "torg: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// contentSource is the configured folder, or the embedded demo.
+func contentSource(cfg *config.Config) (cmscontent.Source, error) {
+	if cfg.Content != "" {
+		return cmscontent.OpenDir(cfg.Content, cfg.ContentHTML)
+	}
+	return cmscontent.NewDirSource("content", democontent.Files, "", false), nil
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) int {
+	cfg, rest, err := config.Load("torg serve", args, getenv)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "torg:", err)
+		return 2
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "torg serve: unexpected argument %q\n", rest[0])
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	src, err := contentSource(cfg)
+	if err != nil {
+		log.Error("cannot open content", "err", err)
+		return 1
+	}
+	theme, err := themes.Load(cfg.Theme)
+	if err != nil {
+		log.Error("cannot open theme", "err", err)
+		return 1
+	}
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		log.Error("cannot create the data folder", "dir", cfg.Data, "err", err)
+		return 1
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	clk := clock.System{}
+	builder := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{}}, clk, log, src)
+	st, err := builder.Build(ctx)
+	if err != nil {
+		log.Error("cannot load content", "err", err)
+		return 1
+	}
+	site.LogProblems(log, st.Problems)
+	log.Info("content loaded", "source", src.Name(), "pages", st.Len(), "problems", len(st.Problems))
+	builder.Watch(ctx)
+
+	srv, err := web.New(web.Deps{
+		Sites: builder, Clock: clk, Log: log, Theme: theme,
+		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: versionString(),
+	})
+	if err != nil {
+		log.Error("cannot start the web server", "err", err)
+		return 1
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App().Listen(cfg.Listen) }()
+	log.Info("serving", "address", "http://"+cfg.Listen, "base_url", cfg.BaseURL, "version", versionString())
+
+	select {
+	case err := <-errc:
+		if err != nil {
+			log.Error("server stopped", "err", err)
+			return 1
+		}
+		return 0
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown did not finish in time", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// check loads a content folder the way serve would and prints every problem.
+func check(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, rest, err := config.Load("torg check", args, getenv)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "torg:", err)
+		return 2
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(stderr, "usage: torg check DIR")
+		return 2
+	}
+	dir := rest[0]
+	src, err := cmscontent.OpenDir(dir, cfg.ContentHTML)
+	if err != nil {
+		fmt.Fprintln(stderr, "torg check:", err)
+		return 2
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{}}, clock.System{}, quiet, src)
+	st, err := b.Build(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "torg check:", err)
+		return 2
+	}
+	errs, warns := 0, 0
+	for _, p := range st.Problems {
+		p.File = filepath.ToSlash(p.File)
+		fmt.Fprintln(stdout, p)
+		if p.Severity == cmscontent.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	fmt.Fprintf(stdout, "%s: %d pages, %d errors, %d warnings\n", dir, st.Len(), errs, warns)
+	if errs > 0 {
+		return 1
+	}
+	return 0
+}

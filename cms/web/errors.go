@@ -1,0 +1,82 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// apiError is an error with a status, a stable code and a message a person
+// understands. Any other error becomes a 500 whose details go to the log only.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func apiErr(status int, code, msg string) error {
+	return &apiError{Status: status, Code: code, Message: msg}
+}
+
+var statusCodes = map[int]string{
+	fiber.StatusBadRequest:            "bad_request",
+	fiber.StatusUnauthorized:          "unauthorized",
+	fiber.StatusForbidden:             "forbidden",
+	fiber.StatusNotFound:              "not_found",
+	fiber.StatusMethodNotAllowed:      "method_not_allowed",
+	fiber.StatusRequestEntityTooLarge: "too_large",
+	fiber.StatusTooManyRequests:       "too_many_requests",
+	fiber.StatusServiceUnavailable:    "unavailable",
+}
+
+// handleError turns any error into an answer: JSON under /api, the theme's
+// 404 or error page elsewhere.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	ae := &apiError{Status: fiber.StatusInternalServerError, Code: "internal", Message: "something went wrong on the server; the error is logged"}
+	var fe *fiber.Error
+	var own *apiError
+	switch {
+	case errors.As(err, &own):
+		ae = own
+	case errors.As(err, &fe):
+		code := statusCodes[fe.Code]
+		if code == "" {
+			code = "error"
+		}
+		ae = &apiError{Status: fe.Code, Code: code, Message: fe.Message}
+	}
+	if ae.Status >= 500 {
+		s.Log.Error("request failed", "path", c.Path(), "err", err, "request_id", c.Locals("requestid"))
+	}
+	if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") || strings.HasPrefix(c.Path(), "/readyz") {
+		return c.Status(ae.Status).JSON(fiber.Map{"error": fiber.Map{"code": ae.Code, "message": ae.Message}})
+	}
+	return s.htmlError(c, ae.Status)
+}
+
+// htmlError shows the theme's 404 page or its general error page.
+func (s *Server) htmlError(c *fiber.Ctx, status int) error {
+	name := "error"
+	if status == fiber.StatusNotFound {
+		name = "404"
+	}
+	lang := s.chosenLang(c)
+	v := s.baseView(c, s.Sites.Current(), lang)
+	if id, ok := c.Locals("requestid").(string); ok {
+		v.RequestID = id
+	}
+	v.Title = s.cat.T(lang, "notfound.title")
+	if name == "error" {
+		v.Title = s.cat.T(lang, "error.title")
+	}
+	body, err := s.execute(name, v)
+	if err != nil {
+		s.Log.Error("error page template failed", "err", err)
+		return c.Status(status).SendString(v.Title)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(body)
+}

@@ -1,0 +1,277 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/i18n"
+	"github.com/torg-cms/torg/cms/site"
+)
+
+const langCookie = "torg_lang"
+
+// htmlPage serves every page, section listing, alias and attachment.
+func (s *Server) htmlPage(c *fiber.Ctx) error {
+	p := requestPath(c)
+	if p != c.Path() && p+"/" == c.Path() {
+		return c.Redirect(p, fiber.StatusMovedPermanently)
+	}
+	st := s.Sites.Current()
+	if st == nil {
+		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
+	}
+	v, now := s.Viewer(c), s.Clock.Now()
+
+	page, sec, d := st.Lookup(v, now, p)
+	switch d {
+	case access.Allow:
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+		if page != nil && !page.IsIndex {
+			return s.renderPage(c, st, v, now, page)
+		}
+		return s.renderSection(c, st, v, now, sec)
+	case access.SignIn:
+		if target, ok := st.Alias(v, now, p); ok {
+			return c.Redirect(target, fiber.StatusMovedPermanently)
+		}
+		if a, ok := st.Asset(v, now, p); ok {
+			return s.serveAsset(c, a)
+		}
+		if s.SignIn != nil {
+			return c.Redirect(s.SignIn(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+	case access.Hidden:
+		if target, ok := st.Alias(v, now, p); ok {
+			return c.Redirect(target, fiber.StatusMovedPermanently)
+		}
+		if a, ok := st.Asset(v, now, p); ok {
+			return s.serveAsset(c, a)
+		}
+	}
+	return fiber.ErrNotFound
+}
+
+func (s *Server) renderPage(c *fiber.Ctx, st *site.Site, v access.Viewer, now time.Time, p *site.Page) error {
+	view := s.baseView(c, st, p.Lang)
+	view.Title, view.Summary = p.Title, p.Summary
+	view.Page = s.pageView(p, now, st.Location())
+	view.Crumbs = st.Breadcrumbs(v, now, p, nil)
+	view.Translations = s.translationLinks(st, v, now, p)
+	view.LangMenu = s.langMenu(p.Lang, p.URL)
+	return s.send(c, pageTemplate(p), view)
+}
+
+func (s *Server) renderSection(c *fiber.Ctx, st *site.Site, v access.Viewer, now time.Time, sec *site.Section) error {
+	view := s.baseView(c, st, sec.Lang)
+	view.Title = sec.Title
+	view.Section = s.sectionView(st, v, sec, now)
+	view.Summary = view.Section.Summary
+	view.Crumbs = st.Breadcrumbs(v, now, nil, sec)
+	view.LangMenu = s.langMenu(sec.Lang, sec.URL)
+	if sec.Index != nil {
+		view.Translations = s.translationLinks(st, v, now, sec.Index)
+	}
+	loc := st.Location()
+	name := listingTemplate(sec)
+	switch name {
+	case "home":
+		view.News = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeNews, Lang: sec.Lang}), 5), now, loc)
+		view.Jobs = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeJob, Lang: sec.Lang}), 5), now, loc)
+		view.NewsURL = s.listingURL(st, v, now, sec.Lang, content.TypeNews)
+		view.JobsURL = s.listingURL(st, v, now, sec.Lang, content.TypeJob)
+		for _, c := range view.Section.Children {
+			view.Sections = append(view.Sections, c)
+		}
+	case "news_list":
+		view.News = filterType(view.Section.Pages, content.TypeNews)
+	case "job_list":
+		view.Jobs = filterType(view.Section.Pages, content.TypeJob)
+	case "contact_list":
+		view.Contacts = filterType(view.Section.Pages, content.TypeContact)
+	}
+	return s.send(c, name, view)
+}
+
+func filterType(ps []*PageView, t content.Type) []*PageView {
+	var out []*PageView
+	for _, p := range ps {
+		if p.Type == t {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func limit(ps []*site.Page, n int) []*site.Page {
+	if len(ps) > n {
+		return ps[:n]
+	}
+	return ps
+}
+
+// listingURL finds the section that lists items of type t in lang, if v may see it.
+func (s *Server) listingURL(st *site.Site, v access.Viewer, now time.Time, lang string, t content.Type) string {
+	for _, sec := range st.Sections(v, now) {
+		if sec.Index != nil && sec.Index.Type == t && sec.Lang == lang {
+			return sec.URL
+		}
+	}
+	return ""
+}
+
+// baseView fills what every page shows: site name, home, menu.
+func (s *Server) baseView(c *fiber.Ctx, st *site.Site, lang string) *View {
+	v := &View{Lang: lang, Path: requestPath(c), cat: s.cat, SiteName: "Torg", Home: "/", loc: time.UTC}
+	if st == nil {
+		v.LangMenu = s.langMenu(lang, v.Path)
+		return v
+	}
+	v.loc = st.Location()
+	viewer, now := s.Viewer(c), s.Clock.Now()
+	home := st.Home(lang)
+	if home != nil {
+		v.Home = home.URL
+		if home.Index != nil {
+			v.SiteName = home.Index.Title
+		} else if def := st.Home(st.DefaultLang()); def != nil && def.Index != nil {
+			v.SiteName = def.Index.Title
+		}
+		_, subs := st.SectionListing(viewer, now, home)
+		for _, sub := range subs {
+			v.Nav = append(v.Nav, Link{Title: sub.Title, URL: sub.URL, Current: v.Path == sub.URL || strings.HasPrefix(v.Path, sub.URL+"/")})
+		}
+	}
+	v.LangMenu = s.langMenu(lang, v.Path)
+	return v
+}
+
+func (s *Server) translationLinks(st *site.Site, v access.Viewer, now time.Time, p *site.Page) []Link {
+	var out []Link
+	for _, t := range st.Translations(v, now, p) {
+		out = append(out, Link{Title: s.cat.T(t.Lang, "lang."+t.Lang), URL: t.URL, Lang: t.Lang})
+	}
+	return out
+}
+
+// langMenu links every UI language through /_lang, which remembers the
+// choice and goes to the same page in that language where there is one.
+func (s *Server) langMenu(current, path string) []Link {
+	var out []Link
+	for _, l := range i18n.Languages {
+		out = append(out, Link{
+			Title:   s.cat.T(l, "lang."+l),
+			URL:     "/_lang/" + l + "?return=" + url.QueryEscape(path),
+			Lang:    l,
+			Current: l == current,
+		})
+	}
+	return out
+}
+
+// chooseLanguage remembers the reader's language and goes back to the page
+// they came from, in that language if it exists.
+func (s *Server) chooseLanguage(c *fiber.Ctx) error {
+	lang := c.Params("lang")
+	if !i18n.Supported(lang) {
+		return fiber.NewError(fiber.StatusNotFound, "unknown language")
+	}
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HTTPOnly: true, SameSite: "Lax"})
+	target := safeReturn(c.Query("return"))
+	if st := s.Sites.Current(); st != nil {
+		v, now := s.Viewer(c), s.Clock.Now()
+		page, sec, d := st.Lookup(v, now, target)
+		if d == access.Allow {
+			if page == nil && sec != nil {
+				page = sec.Index
+			}
+			if page != nil {
+				if t := st.Translation(v, now, page, lang); t != nil {
+					target = t.URL
+				}
+			}
+			if sec != nil && sec.Dir == "" {
+				if h := st.Home(lang); h != nil && st.SectionVisible(v, now, h) {
+					target = h.URL
+				}
+			}
+		}
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// safeReturn accepts only a path on this site as a place to go back to.
+func safeReturn(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/"
+	}
+	return p
+}
+
+// chosenLang is the reader's language where no page decides it: their
+// choice, then the browser's Accept-Language, then the site's default.
+func (s *Server) chosenLang(c *fiber.Ctx) string {
+	if l := c.Cookies(langCookie); i18n.Supported(l) {
+		return l
+	}
+	if al := c.Get(fiber.HeaderAcceptLanguage); al != "" {
+		return s.cat.Match(al)
+	}
+	return s.DefaultLang
+}
+
+// execute renders a template into bytes, so a failing template never sends half a page.
+func (s *Server) execute(name string, v *View) ([]byte, error) {
+	t, ok := s.templates[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (s *Server) send(c *fiber.Ctx, name string, v *View) error {
+	body, err := s.execute(name, v)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, v.Lang)
+	return c.Send(body)
+}
+
+// serveAsset sends an image or attachment with its content type.
+func (s *Server) serveAsset(c *fiber.Ctx, a *site.Asset) error {
+	ctype := mime.TypeByExtension(path.Ext(a.File))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	etag := `"` + strconv.FormatInt(a.ModTime.UnixNano(), 36) + "-" + strconv.FormatInt(a.Size, 36) + `"`
+	c.Set(fiber.HeaderETag, etag)
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	if c.Get(fiber.HeaderIfNoneMatch) == etag {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, ctype)
+	if !strings.HasPrefix(ctype, "image/") {
+		c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("inline", map[string]string{"filename": path.Base(a.File)}))
+	}
+	f, err := a.Open()
+	if err != nil {
+		return fmt.Errorf("open %s: %w", a.File, err)
+	}
+	// fasthttp closes the file once it has streamed it.
+	return c.SendStream(f, int(a.Size))
+}

@@ -1,0 +1,208 @@
+// Package web is Torg's HTTP layer: the HTML site, the JSON API, static
+// files and health checks, on fiber. It is the only package that knows fiber.
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/i18n"
+	"github.com/torg-cms/torg/cms/site"
+)
+
+// SiteProvider hands out the current site; a reload swaps it.
+type SiteProvider interface {
+	Current() *site.Site
+}
+
+// Deps is what the HTTP layer needs from the rest of Torg.
+type Deps struct {
+	Sites       SiteProvider
+	Clock       clock.Clock
+	Log         *slog.Logger
+	Theme       fs.FS
+	BaseURL     string
+	DefaultLang string
+	Version     string
+	// Viewer tells who is asking. Without it every request is anonymous.
+	Viewer func(c *fiber.Ctx) access.Viewer
+	// SignIn returns where to send an anonymous browser that must sign in
+	// to see returnPath. Without it such requests answer 404, like any
+	// page that does not exist.
+	SignIn func(returnPath string) string
+}
+
+// Server holds the fiber app and what its handlers share.
+type Server struct {
+	Deps
+	app       *fiber.App
+	cat       *i18n.Catalog
+	templates map[string]*template.Template
+	static    sync.Map // name → *staticFile
+	openapi   []byte
+	ready     func() bool
+}
+
+var templateNames = []string{
+	"home", "section", "page", "news", "news_list", "job", "job_list",
+	"faq", "contact", "contact_list", "404", "error",
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Viewer == nil {
+		d.Viewer = func(*fiber.Ctx) access.Viewer { return access.Anonymous }
+	}
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	if d.DefaultLang == "" {
+		d.DefaultLang = "sv"
+	}
+	cat, err := i18n.Load(d.Theme, "i18n", d.DefaultLang)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, cat: cat, templates: map[string]*template.Template{}}
+	funcs := template.FuncMap{
+		"t":      cat.T,
+		"static": s.staticURL,
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+	for _, name := range templateNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(d.Theme,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("theme template %s: %w", name, err)
+		}
+		s.templates[name] = t
+	}
+	if s.openapi, err = openAPIJSON(); err != nil {
+		return nil, err
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "torg",
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             1 << 20,
+	})
+	s.routes()
+	return s, nil
+}
+
+// App is the fiber application, for serving and for tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// SetReady sets the readiness check behind /readyz.
+func (s *Server) SetReady(f func() bool) { s.ready = f }
+
+// Shutdown stops accepting requests and waits for those in flight until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+// routes binds middleware in order and lists every route.
+func (s *Server) routes() {
+	app := s.app
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		s.Log.Error("panic in handler", "path", c.Path(), "panic", e, "request_id", c.Locals("requestid"))
+	}}))
+	app.Use(requestid.New())
+	app.Use(s.logRequests)
+	app.Use(securityHeaders)
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/static/*", s.serveStatic)
+	app.Get("/api/openapi.json", s.serveOpenAPI)
+
+	api := app.Group("/api/v1", etag.New())
+	api.Get("/pages", s.apiPages)
+	api.Get("/pages/*", s.apiPage)
+	api.Get("/sections", s.apiSections)
+	api.Get("/news", s.apiNews)
+	api.Get("/jobs", s.apiJobs)
+	api.Get("/contacts", s.apiContacts)
+	app.All("/api/*", func(c *fiber.Ctx) error {
+		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())
+	})
+
+	app.Get("/_lang/:lang", s.chooseLanguage)
+	app.Get("/*", s.htmlPage)
+}
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	c.Set("X-Frame-Options", "DENY")
+	return c.Next()
+}
+
+// logRequests writes one line per request.
+func (s *Server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the error handler write the answer now so the status is logged right.
+		if herr := s.app.ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	s.Log.Info("request",
+		"method", c.Method(),
+		"path", c.Path(),
+		"status", c.Response().StatusCode(),
+		"bytes", len(c.Response().Body()),
+		"duration_ms", float64(time.Since(start).Microseconds())/1000,
+		"request_id", c.Locals("requestid"),
+	)
+	return nil
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok", "version": s.Version})
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	st := s.Sites.Current()
+	if st == nil || (s.ready != nil && !s.ready()) {
+		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
+	}
+	return c.JSON(fiber.Map{"status": "ready", "pages": st.Len(), "problems": len(st.Problems), "built": st.Built})
+}
+
+// requestPath is the decoded path of the request, without a trailing slash.
+func requestPath(c *fiber.Ctx) string {
+	p, err := url.PathUnescape(c.Path())
+	if err != nil {
+		p = c.Path()
+	}
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	if p == "" {
+		p = "/"
+	}
+	return p
+}
