@@ -166,8 +166,10 @@ func ParseFile(name string, data []byte, opts Options) (*Item, Problems) {
 	if !r.PublishAt.IsZero() && !r.ExpireAt.IsZero() && !r.ExpireAt.After(r.PublishAt) {
 		fail(lines["expire_at"], "expire_at (%s) is not after publish_at (%s)", r.ExpireAt.Format(time.DateTime), r.PublishAt.Format(time.DateTime))
 	}
-	switch it.Type {
-	case TypeJob:
+	switch {
+	case it.IsIndex:
+		// A section's _index names the kind of listing; it is not itself an ad or a news item.
+	case it.Type == TypeJob:
 		if it.Job == nil || it.Job.ApplyBy.IsZero() {
 			warn(1, "a job ad should have apply_by, the last day to apply")
 		} else {
@@ -178,14 +180,14 @@ func ParseFile(name string, data []byte, opts Options) (*Item, Problems) {
 				r.ExpireAt = end
 			}
 		}
-	case TypeNews:
+	case it.Type == TypeNews:
 		if it.Date.IsZero() {
 			it.Date = r.PublishAt
 		}
 		if it.Date.IsZero() {
 			warn(1, "a news item should have a date")
 		}
-	case TypeContact:
+	case it.Type == TypeContact:
 		if it.Contact == nil {
 			it.Contact = &Contact{}
 		}
