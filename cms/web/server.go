@@ -81,6 +81,7 @@ func New(d Deps) (*Server, error) {
 	funcs := template.FuncMap{
 		"t":      cat.T,
 		"static": s.staticURL,
+		"tel":    telURI,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -111,6 +112,17 @@ func New(d Deps) (*Server, error) {
 	})
 	s.routes()
 	return s, nil
+}
+
+// telURI makes a tel: address of a phone number as people write it.
+func telURI(number string) template.URL {
+	var b strings.Builder
+	for _, r := range number {
+		if r == '+' || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return template.URL("tel:" + b.String())
 }
 
 // App is the fiber application, for serving and for tests.

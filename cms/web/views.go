@@ -159,6 +159,9 @@ func (s *Server) hoursView(lang string, sched *hours.Schedule, now time.Time, lo
 	for _, w := range spec.Weekly {
 		h := strings.ReplaceAll(strings.ReplaceAll(w.Hours, "-", "–"), ",", ", ")
 		h = strings.Join(strings.Fields(h), " ")
+		if strings.TrimSpace(w.Hours) == "00:00-24:00" {
+			h = s.cat.T(lang, "contact.all_day")
+		}
 		if w.Lunch != "" {
 			h += " (" + s.cat.T(lang, "contact.lunch", strings.ReplaceAll(w.Lunch, "-", "–")) + ")"
 		}
