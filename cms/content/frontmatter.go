@@ -204,7 +204,7 @@ func decodeFields(it *Item, m *yaml.Node, opts Options, lines map[string]int, fa
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
-		line := v.Line + 1 // front matter starts on the file's second line
+		line := k.Line + 1 // front matter starts on the file's second line
 		key := k.Value
 		lines[key] = line
 		if seen[key] {
