@@ -158,7 +158,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 		for _, al := range p.Aliases {
 			switch {
 			case s.byURL[al] != nil:
-				problem(p.Item, 0, content.Error, "alias %s is the URL of %s", al, s.byURL[al].File)
+				problem(p.Item, 0, content.Error, "alias %s is the URL of %s", al, path.Join(s.byURL[al].Source, s.byURL[al].File))
 			case s.aliases[al] != "":
 				problem(p.Item, 0, content.Error, "alias %s is already an alias of %s", al, s.aliases[al])
 			default:
