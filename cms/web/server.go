@@ -109,6 +109,7 @@ func New(d Deps) (*Server, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             1 << 20,
+		StrictRouting:         true, // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
 	})
 	s.routes()
 	return s, nil
