@@ -69,7 +69,7 @@ var Options = []Option{
 		return err
 	}},
 	{"theme", "", "folder whose templates and static files override the default theme's", func(c *Config, v string) error { c.Theme = v; return nil }},
-	{"data", "./torg-data", "folder for the database and other state", func(c *Config, v string) error { c.Data = v; return nil }},
+	{"data", "./torg-data", "folder for state Torg keeps between runs (created if missing)", func(c *Config, v string) error { c.Data = v; return nil }},
 	{"timezone", "Europe/Stockholm", "time zone of schedules, opening hours and dates without a zone", func(c *Config, v string) error {
 		loc, err := time.LoadLocation(v)
 		if err != nil {

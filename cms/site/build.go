@@ -140,6 +140,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 	for _, it := range items {
 		if other, ok := s.byURL[it.URL]; ok {
 			problem(it, 0, content.Error, "URL %s is already used by %s", it.URL, path.Join(other.Source, other.File))
+			byFile[it.Source+":"+it.File] = other // links to the losing file lead to the URL it claimed
 			continue
 		}
 		p := &Page{Item: it}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestCheckDemoContent(t *testing.T) {
+	code, out, errs := runCmd(t, nil, "check", filepath.Join("..", "..", "content"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(out, "0 errors, 0 warnings") {
+		t.Fatalf("output: %s", out)
+	}
+}
+
+func TestCheckReportsEveryErrorWithFileAndLine(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "check", "testdata/broken")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{
+		"testdata/broken/_index.md:5: error: link to saknas.md: no such page or file",
+		"testdata/broken/datum.md:3: error: date: \"igår\" is not a date",
+		"testdata/broken/okand-typ.md:3: error: unknown type \"blogg\"",
+		"testdata/broken/okant-sprak.md:3: error: unknown language \"de\"",
+		"testdata/broken/ordning.md:4: error: expire_at (2026-11-01 00:00:00) is not after publish_at (2026-12-01 00:00:00)",
+		"testdata/broken/sektion/krock.md: error: alias /gammal is already an alias of /sektion/ok",
+		"testdata/broken/sektion/dubblett.md:8: error: image bild-saknas.png does not exist",
+		"testdata/broken/sektion/ok.md: error: URL /sektion/ok is already used by testdata/broken/sektion/dubblett.md",
+		"testdata/broken/trasig-yaml.md:",
+		"front matter is not valid YAML",
+		"9 errors, 0 warnings",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+func TestCheckUsage(t *testing.T) {
+	if code, _, errs := runCmd(t, nil, "check"); code != 2 || !strings.Contains(errs, "usage: torg check DIR") {
+		t.Fatalf("%d %s", code, errs)
+	}
+	if code, _, errs := runCmd(t, nil, "check", "no/such/dir"); code != 2 || !strings.Contains(errs, "content folder") {
+		t.Fatalf("%d %s", code, errs)
+	}
+	if code, _, errs := runCmd(t, nil, "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Fatalf("%d %s", code, errs)
+	}
+	if code, out, _ := runCmd(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "torg ") {
+		t.Fatalf("%d %s", code, out)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitFor(t *testing.T, url string, ok func(int, string) bool) (int, string) {
+	t.Helper()
+	// The deadline only stops a broken server from hanging the test.
+	deadline := time.Now().Add(15 * time.Second)
+	var code int
+	var body string
+	for time.Now().Before(deadline) {
+		res, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			code, body = res.StatusCode, string(b)
+			if ok(code, body) {
+				return code, body
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%s never answered as expected; last: %d %.200s", url, code, body)
+	return 0, ""
+}
+
+// The real binary's serve path: a content folder on disk, a saved edit
+// served without restart, a broken edit that keeps the page, and a graceful
+// stop when the context ends.
+func TestServeWatchesAndStops(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "sida.md")
+	os.WriteFile(filepath.Join(dir, "_index.md"), []byte("---\ntitle: Hem\naudience: public\n---\n"), 0o644)
+	os.WriteFile(page, []byte("---\ntitle: Första versionen\naudience: public\n---\n"), 0o644)
+	addr := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var logs bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve", "--listen", addr, "--content", dir, "--data", filepath.Join(dir, ".data"), "--log-format", "json"}, io.Discard, &syncWriter{w: &logs}, func(string) string { return "" })
+	}()
+	base := "http://" + addr
+	waitFor(t, base+"/sida", func(c int, b string) bool { return c == 200 && strings.Contains(b, "Första versionen") })
+
+	os.WriteFile(page, []byte("---\ntitle: Andra versionen\naudience: public\n---\n"), 0o644)
+	waitFor(t, base+"/sida", func(c int, b string) bool { return c == 200 && strings.Contains(b, "Andra versionen") })
+
+	os.WriteFile(page, []byte("---\ntitle: [trasig\n---\n"), 0o644)
+	waitFor(t, base+"/readyz", func(c int, b string) bool { return c == 200 && strings.Contains(b, `"problems":1`) })
+	if code, body := waitFor(t, base+"/sida", func(c int, _ string) bool { return true }); code != 200 || !strings.Contains(body, "Andra versionen") {
+		t.Fatalf("a broken edit should keep the last good version: %d", code)
+	}
+	if code, _ := waitFor(t, base+"/healthz", func(c int, _ string) bool { return true }); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d\n%s", code, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	for _, want := range []string{`"msg":"request"`, `"request_id":`, `"msg":"content reloaded"`, `"msg":"stopped"`, `"msg":"content problem"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s", want)
+		}
+	}
+}
+
+type syncWriter struct {
+	mu chan struct{}
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	if s.mu == nil {
+		s.mu = make(chan struct{}, 1)
+	}
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.w.Write(p)
+}
+

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, rest, err := Load("test", nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || c.Data != "./torg-data" ||
+		c.TimeZone != "Europe/Stockholm" || c.DefaultLang != "sv" || c.ShutdownTimeout != 10*time.Second || len(rest) != 0 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestPrecedenceFlagsEnvFileDefaults(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.WriteFile("torg.yaml", []byte("listen: 127.0.0.1:7000\ndata: /from/file\ndefault-lang: nb\ntimezone: Europe/Oslo\n"), 0o644)
+	c, rest, err := Load("test", []string{"--listen", "127.0.0.1:9000", "extra"}, env(map[string]string{
+		"TORG_LISTEN": "127.0.0.1:8000",
+		"TORG_DATA":   "/from/env",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9000" {
+		t.Errorf("flag should win: %s", c.Listen)
+	}
+	if c.Data != "/from/env" {
+		t.Errorf("env should beat the file: %s", c.Data)
+	}
+	if c.DefaultLang != "nb" || c.Location.String() != "Europe/Oslo" {
+		t.Errorf("file should beat defaults: %s %s", c.DefaultLang, c.Location)
+	}
+	if len(rest) != 1 || rest[0] != "extra" {
+		t.Errorf("rest = %v", rest)
+	}
+}
+
+func TestEveryFlagHasItsVariable(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, o := range Options {
+		if !strings.HasPrefix(o.Env(), "TORG_") || strings.Contains(o.Env(), "-") {
+			t.Errorf("%s: bad variable %s", o.Name, o.Env())
+		}
+		// Setting the variable to the default must load.
+		if _, _, err := Load("test", nil, env(map[string]string{o.Env(): o.Default})); err != nil {
+			t.Errorf("%s=%q: %v", o.Env(), o.Default, err)
+		}
+	}
+}
+
+func TestBadValuesSayWhereFrom(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cases := []struct {
+		args []string
+		env  map[string]string
+		file string
+		want string
+	}{
+		{[]string{"--timezone", "Mars/Base"}, nil, "", `timezone (from --timezone): unknown time zone "Mars/Base"`},
+		{nil, map[string]string{"TORG_DEFAULT_LANG": "de"}, "", `default-lang (from TORG_DEFAULT_LANG): unknown language "de"`},
+		{nil, nil, "log-level: loud\n", "log-level (from torg.yaml)"},
+		{nil, nil, "listen: [a, b]\n", "torg.yaml:1: listen must be a single value"},
+		{nil, nil, "colour: blue\n", `torg.yaml:1: unknown setting "colour"`},
+		{[]string{"--base-url", "intra.example.se"}, nil, "", "must start with http:// or https://"},
+		{[]string{"--shutdown-timeout", "soon"}, nil, "", `"soon" is not a duration`},
+		{[]string{"--config", "missing.yaml"}, nil, "", "settings file: open missing.yaml"},
+		{[]string{"--no-such-flag"}, nil, "", "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		os.Remove("torg.yaml")
+		if c.file != "" {
+			os.WriteFile(filepath.Join(dir, "torg.yaml"), []byte(c.file), 0o644)
+		}
+		_, _, err := Load("test", c.args, env(c.env))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v %v %q: error %v, want %q", c.args, c.env, c.file, err, c.want)
+		}
+	}
+}
+
+// The README's configuration table is made from Options; this keeps them equal.
+func TestREADMEListsEveryOption(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), MarkdownTable()) {
+		t.Fatalf("README.md's configuration table is out of date; paste this:\n\n%s", MarkdownTable())
+	}
+}

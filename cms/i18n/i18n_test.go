@@ -1,0 +1,67 @@
+package i18n
+
+import (
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/torg-cms/torg/themes"
+)
+
+func TestThemeHasEveryStringInEveryLanguage(t *testing.T) {
+	c, err := Load(themes.Default(), "i18n", "sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := c.Missing(); len(m) > 0 {
+		t.Fatalf("missing: %v", m)
+	}
+}
+
+func TestMissingStringIsRefused(t *testing.T) {
+	fsys := fstest.MapFS{
+		"i18n/sv.yaml": {Data: []byte("a: A\nb: B\n")},
+		"i18n/nb.yaml": {Data: []byte("a: A\nb: B\n")},
+		"i18n/nn.yaml": {Data: []byte("a: A\n")},
+		"i18n/en.yaml": {Data: []byte("a: A\nb: \"\"\n")},
+	}
+	_, err := Load(fsys, "i18n", "sv")
+	if err == nil || err.Error() != "messages: missing translations: en: b; nn: b" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMatchAcceptLanguage(t *testing.T) {
+	c, err := Load(themes.Default(), "i18n", "sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for header, want := range map[string]string{
+		"":                          "sv",
+		"en-GB,en;q=0.8":            "en",
+		"nb-NO":                     "nb",
+		"no":                        "nb",
+		"nn":                        "nn",
+		"de-DE,de;q=0.9":            "sv",
+		"de,nn;q=0.5,en;q=0.4":      "nn",
+		"fi, sv-FI;q=0.8, en;q=0.5": "sv",
+		";;;garbage":                "sv",
+	} {
+		if got := c.Match(header); got != want {
+			t.Errorf("Match(%q) = %q, want %q", header, got, want)
+		}
+	}
+}
+
+func TestDates(t *testing.T) {
+	c, _ := Load(themes.Default(), "i18n", "sv")
+	d := time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"sv": "24 december 2026", "nb": "24 desember 2026", "nn": "24 desember 2026", "en": "24 December 2026"} {
+		if got := c.Date(lang, d); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+	if got := c.Weekday("nn", time.Saturday); got != "laurdag" {
+		t.Errorf("nn saturday = %q", got)
+	}
+}
