@@ -163,4 +163,3 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer func() { <-s.mu }()
 	return s.w.Write(p)
 }
-
