@@ -5,6 +5,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"html"
@@ -140,6 +141,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer bufPool.Put(buf)
+	// goldmark wraps any writer that is not buffered in a new bufio.Writer per
+	// call; one writer for all blocks avoids that.
+	w := bufio.NewWriter(buf)
 	var all, intro strings.Builder
 	var qa *QA
 	var answer strings.Builder
@@ -153,7 +157,10 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 	}
 	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
 		buf.Reset()
-		if err := md.Renderer().Render(buf, src, n); err != nil {
+		if err := md.Renderer().Render(w, src, n); err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		if err := w.Flush(); err != nil {
 			return nil, fmt.Errorf("render: %w", err)
 		}
 		all.Write(buf.Bytes())

@@ -175,3 +175,21 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRender measures one 10 KB page through the whole pipeline.
+// Run: go test ./cms/render -run '^$' -bench Render -benchmem
+func BenchmarkRender(b *testing.B) {
+	src, _ := os.ReadFile("testdata/gfm.md")
+	var page []byte
+	for len(page) < 10<<10 {
+		page = append(page, src...)
+	}
+	r := New()
+	b.SetBytes(int64(len(page)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Render(page, false, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

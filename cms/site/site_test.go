@@ -52,8 +52,7 @@ func newBuilder(t *testing.T, dir string, clk clock.Clock) *Builder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return NewBuilder(Options{DefaultLang: "sv", Location: stockholm}, clk, log, src)
+	return NewBuilder(Options{DefaultLang: "sv", Location: stockholm}, clk, discardLog(), src)
 }
 
 func build(t *testing.T, archive string, now time.Time) (*Site, *Builder, string) {
@@ -424,3 +423,5 @@ func TestWatchServesSavedChange(t *testing.T) {
 	}
 	t.Fatal("the saved file was never served")
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

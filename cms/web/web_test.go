@@ -227,7 +227,7 @@ func TestRoutesSignedIn(t *testing.T) {
 	for _, sc := range []scenario{
 		{name: "substitute portal", url: "/vikarie", status: 200, contains: []string{"<h1>Vikarieportalen</h1>", "Boka pass", "Din första dag"}},
 		{name: "page with image and attachment", url: "/vikarie/boka-pass", status: 200, contains: []string{`src="/vikarie/passbokning.svg"`, `href="/vikarie/checklista-forsta-passet.pdf"`, `hreflang="nb"`}},
-		{name: "image", url: "/vikarie/passbokning.svg", status: 200, ctype: "image/svg+xml"},
+		{name: "image", url: "/vikarie/passbokning.svg", status: 200, ctype: "image/svg+xml", contains: []string{"<svg"}},
 		{name: "attachment", url: "/vikarie/checklista-forsta-passet.pdf", status: 200, ctype: "application/pdf", contains: []string{"%PDF-1.4"}},
 		{name: "page for another role", url: "/personal/chefsstod", status: 404, notContains: []string{"Stöd för chefer"}},
 		{name: "admin page", url: "/personal/inloggningsadministration", status: 404, notContains: []string{"Administration av inloggning"}},
@@ -235,6 +235,9 @@ func TestRoutesSignedIn(t *testing.T) {
 		{name: "api role page", url: "/api/v1/pages/vikarie/lonedatum", status: 200, contains: []string{`"audience":["substitute","manager"]`}},
 	} {
 		sc.run(t, f)
+	}
+	if csp := f.do(t, "GET", "/vikarie/passbokning.svg", nil).header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") {
+		t.Errorf("an SVG must be served sandboxed, CSP = %q", csp)
 	}
 	admin := access.Viewer{Subject: "a1", Roles: []string{"admin", "employee"}, Level: "password", Zones: []string{"office"}}
 	fa := newFixture(t, monday10, signedIn(admin))
