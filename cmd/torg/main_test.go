@@ -41,7 +41,7 @@ func TestCheckReportsEveryErrorWithFileAndLine(t *testing.T) {
 		"testdata/broken/okand-typ.md:3: error: unknown type \"blogg\"",
 		"testdata/broken/okant-sprak.md:3: error: unknown language \"de\"",
 		"testdata/broken/ordning.md:4: error: expire_at (2026-11-01 00:00:00) is not after publish_at (2026-12-01 00:00:00)",
-		"testdata/broken/sektion/krock.md: error: alias /gammal is already an alias of /sektion/ok",
+		"testdata/broken/sektion/krock.md:3: error: alias /gammal is already an alias of /sektion/ok",
 		"testdata/broken/sektion/dubblett.md:8: error: image bild-saknas.png does not exist",
 		"testdata/broken/sektion/ok.md: error: URL /sektion/ok is already used by testdata/broken/sektion/dubblett.md",
 		"testdata/broken/trasig-yaml.md:",

@@ -143,6 +143,7 @@ func ParseFile(name string, data []byte, opts Options) (*Item, Problems) {
 	if probs.HasErrors() {
 		return nil, probs
 	}
+	it.Lines = lines
 
 	if it.Lang == "" {
 		it.Lang = opts.lang()

@@ -53,6 +53,9 @@ type Item struct {
 	Job     *Job
 	Contact *Contact
 
+	// Lines gives the file line of each front-matter field, for problems
+	// found later (a duplicate alias, say).
+	Lines map[string]int
 	// Inherit names the access fields the file did not set itself, which it
 	// takes from the nearest section above it.
 	Inherit   map[string]bool

@@ -139,7 +139,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 	byFile := map[string]*Page{}
 	for _, it := range items {
 		if other, ok := s.byURL[it.URL]; ok {
-			problem(it, 0, content.Error, "URL %s is already used by %s", it.URL, path.Join(other.Source, other.File))
+			problem(it, it.Lines["slug"], content.Error, "URL %s is already used by %s", it.URL, path.Join(other.Source, other.File))
 			byFile[it.Source+":"+it.File] = other // links to the losing file lead to the URL it claimed
 			continue
 		}
@@ -159,9 +159,9 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 		for _, al := range p.Aliases {
 			switch {
 			case s.byURL[al] != nil:
-				problem(p.Item, 0, content.Error, "alias %s is the URL of %s", al, path.Join(s.byURL[al].Source, s.byURL[al].File))
+				problem(p.Item, p.Lines["aliases"], content.Error, "alias %s is the URL of %s", al, path.Join(s.byURL[al].Source, s.byURL[al].File))
 			case s.aliases[al] != "":
-				problem(p.Item, 0, content.Error, "alias %s is already an alias of %s", al, s.aliases[al])
+				problem(p.Item, p.Lines["aliases"], content.Error, "alias %s is already an alias of %s", al, s.aliases[al])
 			default:
 				s.aliases[al] = p.URL
 			}

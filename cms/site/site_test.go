@@ -300,10 +300,10 @@ aliases: [/x]
 		got = append(got, strings.ReplaceAll(p.String(), dir+"/", ""))
 	}
 	want := []string{
-		"a.md: error: alias /b is the URL of b.md",
+		"a.md:3: error: alias /b is the URL of b.md",
 		"a.md:7: error: link to finns-inte.md: no such page or file",
 		"a.md:9: error: image bild.png does not exist",
-		"d.md: error: alias /x is already an alias of /c",
+		"d.md:3: error: alias /x is already an alias of /c",
 		"d.md:5: error: link to /finns/inte: no such page or file",
 		"dubbel/_index.md: error: URL /dubbel is already used by dubbel.md",
 	}
@@ -425,3 +425,33 @@ func TestWatchServesSavedChange(t *testing.T) {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// The five real municipal pages load and render as a site of their own.
+func TestCorpusRenders(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "municipal")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("the shared corpus is not beside the checkout (%v)", err)
+	}
+	b := newBuilder(t, dir, clock.NewManual(at(2026, 11, 23, 9, 0)))
+	s, err := b.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Problems.HasErrors() {
+		t.Fatalf("problems: %v", s.Problems)
+	}
+	everyone := access.Viewer{Subject: "x"}
+	n := 0
+	for _, p := range s.List(everyone, at(2026, 11, 23, 9, 0), Query{}) {
+		if p.File == "README.md" {
+			continue
+		}
+		n++
+		if len(p.Doc.HTML) < 500 || len(p.Doc.Text) < 500 {
+			t.Errorf("%s rendered to %d bytes of HTML, %d of text", p.File, len(p.Doc.HTML), len(p.Doc.Text))
+		}
+	}
+	if n != 5 {
+		t.Fatalf("rendered %d corpus pages, want 5", n)
+	}
+}
