@@ -1,0 +1,168 @@
+// Package store keeps Torg's state through gorm: SQLite in the data folder
+// by default, PostgreSQL when several instances share one database. Schema
+// changes are numbered migrations that run at start.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// DB is an open database.
+type DB struct {
+	gorm    *gorm.DB
+	dialect string
+}
+
+// Dialect is "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Gorm exposes the handle for packages that keep their own tables.
+func (db *DB) Gorm() *gorm.DB { return db.gorm }
+
+// Open connects to url: empty for a SQLite file in dataDir, "sqlite:PATH"
+// for another SQLite file, or a PostgreSQL URL or DSN ("postgres://…",
+// "host=… dbname=…"). It runs the migrations before it returns.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
+	var db *DB
+	switch {
+	case url == "" || strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			if err := os.MkdirAll(dataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("data folder: %w", err)
+			}
+			path = filepath.Join(dataDir, "torg.db")
+		}
+		// WAL lets readers go on while one writer writes; busy_timeout makes
+		// a second writer wait instead of failing.
+		dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		g, err := gorm.Open(sqlite.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+		}
+		db = &DB{gorm: g, dialect: "sqlite"}
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") || strings.Contains(url, "dbname="):
+		g, err := gorm.Open(postgres.Open(url), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		db = &DB{gorm: g, dialect: "postgres"}
+	default:
+		return nil, fmt.Errorf("database URL %q: use postgres://…, sqlite:PATH, or leave it empty for SQLite in the data folder", url)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// migration is one numbered step. Steps are never edited once released;
+// a change is a new step.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+var migrations = []migration{
+	{1, "sessions and sign-in attempts", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Session{}, &LoginAttempt{})
+	}},
+}
+
+type schemaVersion struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string
+	AppliedAt time.Time
+}
+
+func (schemaVersion) TableName() string { return "schema_version" }
+
+// Migrate brings the schema up to date, each step in its own transaction.
+// Instances starting together on PostgreSQL take an advisory lock so that
+// only one migrates.
+func (db *DB) Migrate(ctx context.Context) error {
+	g := db.gorm.WithContext(ctx)
+	if db.dialect == "postgres" {
+		conn, err := g.DB()
+		if err != nil {
+			return err
+		}
+		c, err := conn.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer c.Close()
+		if _, err := c.ExecContext(ctx, "SELECT pg_advisory_lock(7317)"); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer c.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7317)")
+	}
+	if err := g.AutoMigrate(&schemaVersion{}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var done []int
+	if err := g.Model(&schemaVersion{}).Pluck("version", &done).Error; err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	applied := map[int]bool{}
+	for _, v := range done {
+		applied[v] = true
+	}
+	for _, m := range migrations {
+		if applied[m.version] {
+			continue
+		}
+		err := g.Transaction(func(tx *gorm.DB) error {
+			if err := m.up(tx); err != nil {
+				return err
+			}
+			return tx.Create(&schemaVersion{Version: m.version, Name: m.name, AppliedAt: time.Now().UTC()}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// Version is the newest migration applied.
+func (db *DB) Version(ctx context.Context) (int, error) {
+	var v int
+	err := db.gorm.WithContext(ctx).Model(&schemaVersion{}).Select("COALESCE(MAX(version), 0)").Scan(&v).Error
+	return v, err
+}

@@ -1,0 +1,126 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/cms/store/storetest"
+)
+
+func TestMigrationsRunOnceAndReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		db, err := store.Open(ctx, "", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := db.Version(ctx)
+		if err != nil || v < 1 {
+			t.Fatalf("version %d, %v", v, err)
+		}
+		db.Close()
+	}
+}
+
+func TestPostgresMigratesConcurrently(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := store.Open(context.Background(), url, "")
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("instances starting together: %v", err)
+		}
+	}
+}
+
+func TestBadDatabaseURL(t *testing.T) {
+	_, err := store.Open(context.Background(), "mysql://x", t.TempDir())
+	if err == nil || err.Error() != `database URL "mysql://x": use postgres://…, sqlite:PATH, or leave it empty for SQLite in the data folder` {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		s := &store.Session{ID: "abc", Subject: "sub", Name: "Sara", Roles: "substitute employee", Level: "password", CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(10 * time.Hour)}
+		if err := db.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.SessionByID(ctx, "abc")
+		if err != nil || got.Subject != "sub" || got.Roles != "substitute employee" || !got.ExpiresAt.Equal(now.Add(10*time.Hour)) {
+			t.Fatalf("read back: %+v %v", got, err)
+		}
+		if err := db.TouchSession(ctx, "abc", now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = db.SessionByID(ctx, "abc")
+		if !got.LastSeen.Equal(now.Add(time.Minute)) {
+			t.Fatalf("last seen %v", got.LastSeen)
+		}
+		db.CreateSession(ctx, &store.Session{ID: "idle", LastSeen: now.Add(-20 * time.Minute), ExpiresAt: now.Add(time.Hour), CreatedAt: now})
+		db.CreateSession(ctx, &store.Session{ID: "old", LastSeen: now, ExpiresAt: now, CreatedAt: now.Add(-10 * time.Hour)})
+		n, err := db.DeleteExpiredSessions(ctx, now, now.Add(-15*time.Minute), now.Add(-10*time.Minute))
+		if err != nil || n != 2 {
+			t.Fatalf("deleted %d, %v", n, err)
+		}
+		if _, err := db.SessionByID(ctx, "idle"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("idle session should be gone: %v", err)
+		}
+		if err := db.DeleteSession(ctx, "abc"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SessionByID(ctx, "abc"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("deleted session: %v", err)
+		}
+	})
+}
+
+func TestLoginAttemptIsTakenOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.CreateLoginAttempt(ctx, &store.LoginAttempt{State: "st", Nonce: "n", Verifier: "v", Return: "/x", CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		got := make(chan bool, 4)
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, err := db.TakeLoginAttempt(ctx, "st")
+				got <- err == nil && a.Verifier == "v"
+			}()
+		}
+		wg.Wait()
+		close(got)
+		wins := 0
+		for ok := range got {
+			if ok {
+				wins++
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("the attempt was taken %d times, want once", wins)
+		}
+	})
+}
