@@ -17,12 +17,14 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/web"
 	democontent "github.com/torg-cms/torg/content"
 	"github.com/torg-cms/torg/themes"
@@ -149,10 +151,29 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	log.Info("content loaded", "source", src.Name(), "pages", st.Len(), "problems", len(st.Problems))
 	builder.Watch(ctx)
 
-	srv, err := web.New(web.Deps{
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Data)
+	if err != nil {
+		log.Error("cannot open the database", "err", err)
+		return 1
+	}
+	defer db.Close()
+	deps := web.Deps{
 		Sites: builder, Clock: clk, Log: log, Theme: theme,
 		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: versionString(),
-	})
+	}
+	settings, idp, err := authSettings(cfg, clk, log)
+	if err != nil {
+		log.Error("cannot set up sign-in", "err", err)
+		return 1
+	}
+	if settings != nil {
+		deps.Auth = startAuth(settings, db, clk, log)
+		go deps.Auth.Sweep(ctx, time.Minute)
+		if idp != nil {
+			deps.DemoIdP = idp
+		}
+	}
+	srv, err := web.New(deps)
 	if err != nil {
 		log.Error("cannot start the web server", "err", err)
 		return 1

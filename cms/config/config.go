@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -31,6 +32,29 @@ type Config struct {
 	LogLevel        slog.Level
 	LogFormat       string // text, json, or auto
 	ShutdownTimeout time.Duration
+
+	DatabaseURL string
+
+	Demo             bool
+	DemoUnsafeExpose bool
+
+	OIDCIssuer           string
+	OIDCClientID         string
+	OIDCClientSecret     string
+	OIDCClientSecretFile string
+	OIDCRedirectURL      string
+	OIDCScopes           []string
+	OIDCAuthParams       map[string]string
+	OIDCRolesClaim       string
+	OIDCRoleMap          map[string]string
+	DefaultRoles         []string
+	AuthLevels           []string
+	AuthLevelMap         string
+	Zones                string
+	TrustedProxies       string
+	SessionIdle          time.Duration
+	SessionMax           time.Duration
+	APIAudience          string
 }
 
 // Option is one setting: its flag is --Name, its variable TORG_NAME with
@@ -64,10 +88,7 @@ var Options = []Option{
 		return nil
 	}},
 	{"content", "", "folder of Markdown content to serve and watch (default: the embedded demo site)", func(c *Config, v string) error { c.Content = v; return nil }},
-	{"content-html", "false", "keep raw HTML in the content folder's Markdown, sanitised, instead of escaping it", func(c *Config, v string) (err error) {
-		c.ContentHTML, err = parseBool(v)
-		return err
-	}},
+	{"content-html", "false", "keep raw HTML in the content folder's Markdown, sanitised, instead of escaping it", boolean(func(c *Config) *bool { return &c.ContentHTML })},
 	{"theme", "", "folder whose templates and static files override the default theme's", func(c *Config, v string) error { c.Theme = v; return nil }},
 	{"data", "./torg-data", "folder for state Torg keeps between runs (created if missing)", func(c *Config, v string) error { c.Data = v; return nil }},
 	{"timezone", "Europe/Stockholm", "time zone of schedules, opening hours and dates without a zone", func(c *Config, v string) error {
@@ -95,15 +116,91 @@ var Options = []Option{
 		c.LogFormat = v
 		return nil
 	}},
-	{"shutdown-timeout", "10s", "how long a shutdown waits for requests in flight", func(c *Config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("%q is not a duration like 10s", v)
+	{"shutdown-timeout", "10s", "how long a shutdown waits for requests in flight", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"database-url", "", "PostgreSQL URL (postgres://user@host/db) for several instances; default: SQLite in the data folder", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"demo", "false", "start the built-in demo sign-in provider under /demo-idp (loopback only)", boolean(func(c *Config) *bool { return &c.Demo })},
+	{"demo-unsafe-expose", "false", "allow the demo provider, which signs anyone in without a password, on an address other people can reach", boolean(func(c *Config) *bool { return &c.DemoUnsafeExpose })},
+	{"oidc-issuer", "", "OpenID provider's issuer URL; enables sign-in", func(c *Config, v string) error { c.OIDCIssuer = strings.TrimRight(v, "/"); return nil }},
+	{"oidc-client-id", "", "client id registered at the provider", func(c *Config, v string) error { c.OIDCClientID = v; return nil }},
+	{"oidc-client-secret", "", "client secret (prefer the environment variable or the file)", func(c *Config, v string) error { c.OIDCClientSecret = v; return nil }},
+	{"oidc-client-secret-file", "", "file holding the client secret", func(c *Config, v string) error { c.OIDCClientSecretFile = v; return nil }},
+	{"oidc-redirect-url", "", "callback URL registered at the provider (default: BASE_URL/auth/callback)", func(c *Config, v string) error { c.OIDCRedirectURL = v; return nil }},
+	{"oidc-scopes", "openid profile email", "scopes to ask for, separated by spaces", func(c *Config, v string) error { c.OIDCScopes = strings.Fields(v); return nil }},
+	{"oidc-auth-params", "", "extra authorization parameters, e.g. domain_hint=example.se&ui_locales=sv", func(c *Config, v string) error {
+		q, err := url.ParseQuery(v)
+		if err != nil {
+			return fmt.Errorf("write name=value&name=value: %w", err)
 		}
-		c.ShutdownTimeout = d
+		c.OIDCAuthParams = map[string]string{}
+		for k := range q {
+			c.OIDCAuthParams[k] = q.Get(k)
+		}
 		return nil
 	}},
+	{"oidc-roles-claim", "groups", "claim that lists groups or roles; nested claims with dots, e.g. realm_access.roles", func(c *Config, v string) error { c.OIDCRolesClaim = v; return nil }},
+	{"oidc-role-map", "", "provider group to Torg role, e.g. GRP-Timvikarier=substitute, 6f1c…=employee", func(c *Config, v string) error {
+		m, err := parseMap(v)
+		c.OIDCRoleMap = m
+		return err
+	}},
+	{"default-roles", "employee", "roles every signed-in person gets, separated by spaces", func(c *Config, v string) error { c.DefaultRoles = strings.Fields(v); return nil }},
+	{"auth-levels", "password otp eid", "sign-in levels, weakest first, separated by spaces", func(c *Config, v string) error {
+		c.AuthLevels = strings.Fields(v)
+		if len(c.AuthLevels) == 0 {
+			return errors.New("name at least one level")
+		}
+		return nil
+	}},
+	{"auth-level-map", "amr:pwd=password, amr:otp=otp, amr:mfa=otp", "acr and amr values to levels, e.g. acr:https://id.example/loa3=eid, amr:otp=otp", func(c *Config, v string) error { c.AuthLevelMap = v; return nil }},
+	{"zones", "", "network zones, e.g. office=10.0.0.0/8 192.168.0.0/16; vpn=172.16.0.0/12", func(c *Config, v string) error { c.Zones = v; return nil }},
+	{"trusted-proxies", "", "proxies whose X-Forwarded-For is believed, e.g. 10.1.2.3 10.1.2.4", func(c *Config, v string) error { c.TrustedProxies = v; return nil }},
+	{"session-idle", "15m", "a session ends after this long without activity", duration(func(c *Config) *time.Duration { return &c.SessionIdle })},
+	{"session-max", "10h", "a session ends this long after sign-in, whatever happens", duration(func(c *Config) *time.Duration { return &c.SessionMax })},
+	{"api-audience", "", "accept the provider's access tokens with this aud as API bearer tokens", func(c *Config, v string) error { c.APIAudience = v; return nil }},
 }
+
+func duration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a duration like 10s or 15m", v)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) (err error) {
+		*field(c), err = parseBool(v)
+		return err
+	}
+}
+
+// parseMap reads "a=b, c=d"; the last "=" separates, since values like
+// acr URIs may hold one.
+func parseMap(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		part = strings.TrimSpace(part)
+		i := strings.LastIndex(part, "=")
+		if i <= 0 || i == len(part)-1 {
+			return nil, fmt.Errorf("%q is not name=value", part)
+		}
+		out[strings.TrimSpace(part[:i])] = strings.TrimSpace(part[i+1:])
+	}
+	return out, nil
+}
+
+// flagValue holds a flag as text; boolean options may be given bare (--demo).
+type flagValue struct {
+	value  string
+	isBool bool
+}
+
+func (f *flagValue) String() string     { return f.value }
+func (f *flagValue) Set(v string) error { f.value = v; return nil }
+func (f *flagValue) IsBoolFlag() bool   { return f.isBool }
 
 func parseBool(v string) (bool, error) {
 	switch strings.ToLower(v) {
@@ -120,9 +217,11 @@ func parseBool(v string) (bool, error) {
 func Load(name string, args []string, getenv func(string) string) (*Config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
-	flags := map[string]*string{}
+	flags := map[string]*flagValue{}
 	for _, o := range Options {
-		flags[o.Name] = fs.String(o.Name, "", fmt.Sprintf("%s (env %s, default %q)", o.Help, o.Env(), o.Default))
+		f := &flagValue{isBool: o.Default == "false" || o.Default == "true"}
+		flags[o.Name] = f
+		fs.Var(f, o.Name, fmt.Sprintf("%s (env %s, default %q)", o.Help, o.Env(), o.Default))
 	}
 	configFile := fs.String("config", "", "settings file (env TORG_CONFIG, default ./torg.yaml if it exists)")
 	if err := fs.Parse(args); err != nil {
@@ -158,7 +257,7 @@ func Load(name string, args []string, getenv func(string) string) (*Config, []st
 			v, from = ev, o.Env()
 		}
 		if given[o.Name] {
-			v, from = *flags[o.Name], "--"+o.Name
+			v, from = flags[o.Name].value, "--"+o.Name
 		}
 		if err := o.set(c, v); err != nil {
 			return nil, nil, fmt.Errorf("%s (from %s): %w", o.Name, from, err)
@@ -166,6 +265,12 @@ func Load(name string, args []string, getenv func(string) string) (*Config, []st
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Listen
+	}
+	if c.OIDCRedirectURL == "" {
+		c.OIDCRedirectURL = c.BaseURL + "/auth/callback"
+	}
+	if err := c.check(); err != nil {
+		return nil, nil, err
 	}
 	return c, fs.Args(), nil
 }
@@ -210,4 +315,49 @@ func MarkdownTable() string {
 	}
 	b.WriteString("| `--config` | `TORG_CONFIG` | `./torg.yaml` if present | settings file with the keys above (`listen: 127.0.0.1:8080`) |\n")
 	return b.String()
+}
+
+// check validates settings that depend on each other, and reads the client
+// secret from its file.
+func (c *Config) check() error {
+	if c.Demo && c.OIDCIssuer != "" {
+		return errors.New("demo and oidc-issuer exclude each other: the demo runs its own provider")
+	}
+	if c.OIDCIssuer != "" {
+		if !strings.HasPrefix(c.OIDCIssuer, "https://") && !strings.HasPrefix(c.OIDCIssuer, "http://") {
+			return fmt.Errorf("oidc-issuer %q must be an http(s) URL", c.OIDCIssuer)
+		}
+		if c.OIDCClientID == "" {
+			return errors.New("oidc-issuer is set but oidc-client-id is not")
+		}
+		if c.OIDCClientSecretFile != "" {
+			if c.OIDCClientSecret != "" {
+				return errors.New("give the client secret once: oidc-client-secret or oidc-client-secret-file")
+			}
+			b, err := os.ReadFile(c.OIDCClientSecretFile)
+			if err != nil {
+				return fmt.Errorf("oidc-client-secret-file: %w", err)
+			}
+			c.OIDCClientSecret = strings.TrimSpace(string(b))
+		}
+		if c.APIAudience != "" && c.APIAudience == c.OIDCClientID {
+			return errors.New("api-audience must differ from oidc-client-id, so that ID tokens are not taken for access tokens")
+		}
+	}
+	return nil
+}
+
+// Redacted is the configuration fit for a log: secrets are replaced.
+func (c *Config) Redacted() Config {
+	r := *c
+	if r.OIDCClientSecret != "" {
+		r.OIDCClientSecret = "[redacted]"
+	}
+	if u, err := url.Parse(r.DatabaseURL); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "redacted")
+			r.DatabaseURL = u.String()
+		}
+	}
+	return r
 }

@@ -93,10 +93,14 @@ func (s *Site) Lookup(v access.Viewer, now time.Time, url string) (*Page, *Secti
 	}
 	if p, ok := s.byURL[url]; ok {
 		if p.IsIndex {
-			if d := s.sectionDecision(v, now, p.Section); d != access.Allow {
+			switch d := s.sectionDecision(v, now, p.Section); d {
+			case access.Allow:
+				return p, p.Section, d
+			case access.StepUp:
+				return p, nil, d
+			default:
 				return nil, nil, d
 			}
-			return p, p.Section, access.Allow
 		}
 		d := s.decide(v, p, now)
 		if d == access.Allow || d == access.StepUp {

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/site"
@@ -33,9 +34,17 @@ func (s *Server) htmlPage(c *fiber.Ctx) error {
 	v, now := s.Viewer(c), s.Clock.Now()
 
 	page, sec, d := st.Lookup(v, now, p)
+	if !v.IsAnonymous() || s.Auth != nil {
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		c.Vary(fiber.HeaderCookie)
+	}
 	switch d {
+	case access.StepUp:
+		return s.stepUp(c, page.Access.MinAuth)
 	case access.Allow:
-		c.Set(fiber.HeaderCacheControl, "no-cache")
+		if c.GetRespHeader(fiber.HeaderCacheControl) == "" {
+			c.Set(fiber.HeaderCacheControl, "no-cache")
+		}
 		if page != nil && !page.IsIndex {
 			return s.renderPage(c, st, v, now, page)
 		}
@@ -132,6 +141,15 @@ func (s *Server) listingURL(st *site.Site, v access.Viewer, now time.Time, lang 
 // baseView fills what every page shows: site name, home, menu.
 func (s *Server) baseView(c *fiber.Ctx, st *site.Site, lang string) *View {
 	v := &View{Lang: lang, Path: requestPath(c), cat: s.cat, SiteName: "Torg", Home: "/", loc: time.UTC}
+	if s.Auth != nil {
+		v.AuthEnabled = true
+		viewer := s.Viewer(c)
+		v.SignedIn, v.UserName = !viewer.IsAnonymous(), viewer.Name
+		v.SignInURL = signInURL(c.OriginalURL())
+		if v.SignedIn {
+			v.IdleSeconds = int(s.Auth.Settings().IdleTimeout.Seconds())
+		}
+	}
 	if st == nil {
 		v.LangMenu = s.langMenu(lang, v.Path)
 		return v
@@ -186,7 +204,7 @@ func (s *Server) chooseLanguage(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "unknown language")
 	}
 	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HTTPOnly: true, SameSite: "Lax"})
-	target := safeReturn(c.Query("return"))
+	target := auth.SafeReturn(c.Query("return"))
 	if st := s.Sites.Current(); st != nil {
 		v, now := s.Viewer(c), s.Clock.Now()
 		page, sec, d := st.Lookup(v, now, target)
@@ -207,14 +225,6 @@ func (s *Server) chooseLanguage(c *fiber.Ctx) error {
 		}
 	}
 	return c.Redirect(target, fiber.StatusSeeOther)
-}
-
-// safeReturn accepts only a path on this site as a place to go back to.
-func safeReturn(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
-		return "/"
-	}
-	return p
 }
 
 // chosenLang is the reader's language where no page decides it: their

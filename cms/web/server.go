@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/site"
@@ -42,8 +44,12 @@ type Deps struct {
 	Viewer func(c *fiber.Ctx) access.Viewer
 	// SignIn returns where to send an anonymous browser that must sign in
 	// to see returnPath. Without it such requests answer 404, like any
-	// page that does not exist.
+	// page that does not exist. It is set when Auth is.
 	SignIn func(returnPath string) string
+	// Auth signs people in; nil serves everyone as anonymous.
+	Auth *auth.Service
+	// DemoIdP, when set, is the built-in demo provider, served under /demo-idp.
+	DemoIdP http.Handler
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -60,11 +66,20 @@ type Server struct {
 var templateNames = []string{
 	"home", "section", "page", "news", "news_list", "job", "job_list",
 	"faq", "contact", "contact_list", "404", "error",
+	"signout", "signin_problem", "stepup",
 }
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
-	if d.Viewer == nil {
+	s := &Server{}
+	switch {
+	case d.Viewer != nil:
+	case d.Auth != nil:
+		d.Viewer = s.viewerFromLocals
+		if d.SignIn == nil {
+			d.SignIn = signInURL
+		}
+	default:
 		d.Viewer = func(*fiber.Ctx) access.Viewer { return access.Anonymous }
 	}
 	if d.Clock == nil {
@@ -77,7 +92,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, cat: cat, templates: map[string]*template.Template{}}
+	s.Deps, s.cat, s.templates = d, cat, map[string]*template.Template{}
 	funcs := template.FuncMap{
 		"t":      cat.T,
 		"static": s.staticURL,
@@ -144,6 +159,13 @@ func (s *Server) routes() {
 	app.Use(requestid.New())
 	app.Use(s.logRequests)
 	app.Use(securityHeaders)
+	if s.DemoIdP != nil {
+		// The demo provider is its own application; it skips Torg's sign-in.
+		idp := netHTTP(http.StripPrefix("/demo-idp", s.DemoIdP))
+		app.All("/demo-idp", idp)
+		app.All("/demo-idp/*", idp)
+	}
+	app.Use(s.identify)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -157,6 +179,13 @@ func (s *Server) routes() {
 	api.Get("/news", s.apiNews)
 	api.Get("/jobs", s.apiJobs)
 	api.Get("/contacts", s.apiContacts)
+	if s.Auth != nil {
+		api.Get("/me", s.me)
+		app.Get("/auth/login", s.login)
+		app.Get("/auth/callback", s.callback)
+		app.Get("/auth/logout", s.logoutPage)
+		app.Post("/auth/logout", s.logout)
+	}
 	app.All("/api/*", func(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())
 	})

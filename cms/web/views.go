@@ -36,6 +36,14 @@ type View struct {
 	NewsURL      string
 	JobsURL      string
 	RequestID    string
+	Message      string
+	StepUpURL    string
+
+	AuthEnabled bool
+	SignedIn    bool
+	UserName    string
+	SignInURL   string
+	IdleSeconds int // when the session ends without activity, for the warning
 
 	cat *i18n.Catalog
 	loc *time.Location

@@ -1,0 +1,481 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// Settings configure sign-in.
+type Settings struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string // BASE_URL/auth/callback
+	Scopes       []string
+	AuthParams   map[string]string // added to every authorization request
+	Roles        RoleMapping
+	Levels       LevelMapping
+	Zones        Zones
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	IdleTimeout    time.Duration
+	MaxLifetime    time.Duration
+	// APIAudience enables bearer tokens for the API: access tokens from the
+	// same provider whose aud holds this value.
+	APIAudience string
+	// PostLogoutURL is where the provider sends people after signing out.
+	PostLogoutURL string
+	// Secure marks cookies Secure and names them with the __Host- prefix.
+	Secure bool
+	// HTTPClient talks to the provider; its timeout bounds every call.
+	HTTPClient *http.Client
+}
+
+// MaxClockSkew is how far in the future an ID token's iat may be.
+const MaxClockSkew = 2 * time.Minute
+
+// loginAttemptLifetime bounds the time between leaving for the provider and coming back.
+const loginAttemptLifetime = 10 * time.Minute
+
+// Service signs people in and keeps their sessions.
+type Service struct {
+	s     Settings
+	db    *store.DB
+	clock clock.Clock
+	log   *slog.Logger
+
+	mu       sync.Mutex // guards discovery
+	provider *oidc.Provider
+	endpoint struct{ endSession string }
+}
+
+// New returns a Service. The provider is discovered on first use, so Torg
+// starts, and serves public pages, while the provider is unreachable.
+func New(s Settings, db *store.DB, clk clock.Clock, log *slog.Logger) *Service {
+	if s.HTTPClient == nil {
+		s.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if len(s.Scopes) == 0 {
+		s.Scopes = []string{oidc.ScopeOpenID, "profile", "email"}
+	}
+	if !slices.Contains(s.Scopes, oidc.ScopeOpenID) {
+		s.Scopes = append([]string{oidc.ScopeOpenID}, s.Scopes...)
+	}
+	if s.IdleTimeout == 0 {
+		s.IdleTimeout = 15 * time.Minute
+	}
+	if s.MaxLifetime == 0 {
+		s.MaxLifetime = 10 * time.Hour
+	}
+	if len(s.Levels.Levels) == 0 {
+		s.Levels.Levels = access.DefaultLevels
+	}
+	return &Service{s: s, db: db, clock: clk, log: log}
+}
+
+// Settings returns the settings in force.
+func (a *Service) Settings() Settings { return a.s }
+
+// ErrProviderUnavailable means the identity provider could not be reached.
+var ErrProviderUnavailable = errors.New("the sign-in service cannot be reached right now")
+
+// LoginError is a sign-in that was refused, with a message a person understands.
+type LoginError struct {
+	Code    string
+	Message string
+	Err     error
+}
+
+func (e *LoginError) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Message + ": " + e.Err.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *LoginError) Unwrap() error { return e.Err }
+
+func refuse(code, msg string, err error) error {
+	return &LoginError{Code: code, Message: msg, Err: err}
+}
+
+func (a *Service) ctx(ctx context.Context) context.Context {
+	return oidc.ClientContext(ctx, a.s.HTTPClient)
+}
+
+// discover fetches the provider's configuration once it answers.
+func (a *Service) discover(ctx context.Context) (*oidc.Provider, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.provider != nil {
+		return a.provider, nil
+	}
+	p, err := oidc.NewProvider(a.ctx(ctx), a.s.Issuer)
+	if err != nil {
+		a.log.Warn("identity provider discovery failed", "issuer", a.s.Issuer, "err", err)
+		return nil, fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
+	}
+	var extra struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	_ = p.Claims(&extra)
+	a.endpoint.endSession = extra.EndSession
+	a.provider = p
+	return p, nil
+}
+
+func (a *Service) oauth(p *oidc.Provider) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     a.s.ClientID,
+		ClientSecret: a.s.ClientSecret,
+		RedirectURL:  a.s.RedirectURL,
+		Endpoint:     p.Endpoint(),
+		Scopes:       a.s.Scopes,
+	}
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the system's random source failing is not recoverable
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// SafeReturn accepts only a path on this site as a place to return to after
+// signing in; anything else becomes "/".
+func SafeReturn(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
+		strings.ContainsAny(p, "\r\n\t\\") || strings.HasPrefix(p, "/auth/") {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return p
+}
+
+// BeginLogin starts a sign-in: it records the attempt and returns the
+// provider's authorization URL and the state to bind to the browser.
+// level, when set, asks the provider for that sign-in level (step-up) and
+// for a new sign-in even if the provider has a session.
+func (a *Service) BeginLogin(ctx context.Context, returnPath, level string) (authURL, state string, err error) {
+	p, err := a.discover(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	state, nonce, verifier := randomToken(24), randomToken(24), oauth2.GenerateVerifier()
+	if err := a.db.CreateLoginAttempt(ctx, &store.LoginAttempt{
+		State: state, Nonce: nonce, Verifier: verifier, Return: SafeReturn(returnPath), CreatedAt: a.clock.Now().UTC(),
+	}); err != nil {
+		return "", "", fmt.Errorf("begin sign-in: %w", err)
+	}
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
+	for k, v := range a.s.AuthParams {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
+	if level != "" {
+		if acr := a.s.Levels.ACRFor(level); acr != "" {
+			opts = append(opts, oauth2.SetAuthURLParam("acr_values", acr))
+		}
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+	}
+	return a.oauth(p).AuthCodeURL(state, opts...), state, nil
+}
+
+// Callback is what the provider sent back to /auth/callback.
+type Callback struct {
+	State            string // the state parameter
+	BrowserState     string // the state the browser's cookie holds
+	Code             string
+	Error            string // the provider's error, e.g. access_denied
+	ErrorDescription string
+}
+
+// FinishLogin checks the callback, exchanges the code, verifies the ID
+// token and starts a session. It returns the session token for the cookie
+// and the path to return to.
+func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, sess *store.Session, returnPath string, err error) {
+	if cb.State == "" || cb.BrowserState == "" || cb.State != cb.BrowserState {
+		return "", nil, "", refuse("state_mismatch", "this sign-in was not started in this browser, or has already been used; start again", nil)
+	}
+	attempt, err := a.db.TakeLoginAttempt(ctx, cb.State)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil, "", refuse("state_unknown", "this sign-in has already been used or has expired; start again", nil)
+	}
+	if err != nil {
+		return "", nil, "", err
+	}
+	now := a.clock.Now()
+	if now.Sub(attempt.CreatedAt) > loginAttemptLifetime {
+		return "", nil, "", refuse("state_expired", "the sign-in took too long; start again", nil)
+	}
+	if cb.Error != "" {
+		return "", nil, "", refuse("provider_refused", "the sign-in service refused: "+cb.Error+" "+cb.ErrorDescription, nil)
+	}
+	if cb.Code == "" {
+		return "", nil, "", refuse("no_code", "the sign-in service sent no code", nil)
+	}
+	p, err := a.discover(ctx)
+	if err != nil {
+		return "", nil, "", err
+	}
+	tok, err := a.oauth(p).Exchange(a.ctx(ctx), cb.Code, oauth2.VerifierOption(attempt.Verifier))
+	if err != nil {
+		return "", nil, "", refuse("code_rejected", "the sign-in service did not accept the sign-in code", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return "", nil, "", refuse("no_id_token", "the sign-in service sent no ID token", nil)
+	}
+	idt, claims, err := a.verifyIDToken(ctx, p, raw)
+	if err != nil {
+		return "", nil, "", err
+	}
+	if idt.Nonce != attempt.Nonce {
+		return "", nil, "", refuse("nonce_mismatch", "the ID token was not issued for this sign-in", nil)
+	}
+	if !a.s.Roles.HasClaim(claims) {
+		// Many providers put groups only in userinfo.
+		ui, err := p.UserInfo(a.ctx(ctx), oauth2.StaticTokenSource(tok))
+		if err == nil {
+			if ui.Subject != idt.Subject {
+				return "", nil, "", refuse("userinfo_subject", "the sign-in service described a different person than it signed in", nil)
+			}
+			var more map[string]any
+			if ui.Claims(&more) == nil {
+				for k, v := range more {
+					if _, ok := claims[k]; !ok {
+						claims[k] = v
+					}
+				}
+			}
+		} else {
+			a.log.Warn("userinfo could not be read; roles come from the ID token alone", "err", err)
+		}
+	}
+	v, email := a.viewerFromClaims(idt.Subject, claims)
+	token = randomToken(32)
+	sess = &store.Session{
+		ID: hashToken(token), Subject: v.Subject, Name: v.Name, Email: email,
+		Roles: strings.Join(v.Roles, " "), Level: v.Level, IDToken: raw,
+		CreatedAt: now.UTC(), LastSeen: now.UTC(), ExpiresAt: now.Add(a.s.MaxLifetime).UTC(),
+	}
+	if err := a.db.CreateSession(ctx, sess); err != nil {
+		return "", nil, "", fmt.Errorf("start session: %w", err)
+	}
+	a.log.Info("signed in", "subject", v.Subject, "roles", v.Roles, "level", v.Level)
+	return token, sess, attempt.Return, nil
+}
+
+// verifyIDToken checks signature (against the provider's keys, fetched
+// again when an unknown key appears), iss, aud, azp, exp and iat.
+func (a *Service) verifyIDToken(ctx context.Context, p *oidc.Provider, raw string) (*oidc.IDToken, map[string]any, error) {
+	verifier := p.Verifier(&oidc.Config{ClientID: a.s.ClientID, Now: a.clock.Now})
+	idt, err := verifier.Verify(a.ctx(ctx), raw)
+	if err != nil {
+		return nil, nil, refuse("id_token_invalid", "the ID token could not be verified", err)
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return nil, nil, refuse("id_token_invalid", "the ID token could not be read", err)
+	}
+	azp, _ := claims["azp"].(string)
+	if (len(idt.Audience) > 1 || azp != "") && azp != a.s.ClientID {
+		return nil, nil, refuse("id_token_azp", "the ID token was issued to another application", nil)
+	}
+	if idt.IssuedAt.After(a.clock.Now().Add(MaxClockSkew)) {
+		return nil, nil, refuse("id_token_iat", "the ID token was issued in the future; check the clocks", nil)
+	}
+	return idt, claims, nil
+}
+
+func (a *Service) viewerFromClaims(subject string, claims map[string]any) (access.Viewer, string) {
+	roles, overage := a.s.Roles.Roles(claims)
+	if overage {
+		a.log.Warn("the provider left out the groups claim because the person is in too many groups; roles may be missing. Configure the provider to send only the groups assigned to the application",
+			"subject", subject)
+	}
+	acr, _ := claims["acr"].(string)
+	amr := claimStrings(claims, "amr")
+	name, _ := claims["name"].(string)
+	if name == "" {
+		name, _ = claims["preferred_username"].(string)
+	}
+	email, _ := claims["email"].(string)
+	return access.Viewer{Subject: subject, Name: name, Roles: roles, Level: a.s.Levels.Level(acr, amr)}, email
+}
+
+// touchEvery limits writes of last activity to one per session per interval.
+const touchEvery = 30 * time.Second
+
+// Session returns the live session for a cookie token, ending it if it has
+// been idle too long or reached its absolute end.
+func (a *Service) Session(ctx context.Context, token string) (*store.Session, error) {
+	if token == "" {
+		return nil, store.ErrNotFound
+	}
+	id := hashToken(token)
+	s, err := a.db.SessionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock.Now()
+	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeen) >= a.s.IdleTimeout {
+		_ = a.db.DeleteSession(ctx, id)
+		return nil, store.ErrNotFound
+	}
+	if now.Sub(s.LastSeen) >= touchEvery {
+		if err := a.db.TouchSession(ctx, id, now); err != nil {
+			a.log.Warn("could not record session activity", "err", err)
+		}
+		s.LastSeen = now.UTC()
+	}
+	return s, nil
+}
+
+// Viewer returns who holds the session token, seen from ip. An unknown or
+// expired token gives the anonymous viewer (still placed in ip's zones).
+func (a *Service) Viewer(ctx context.Context, token string, ip netip.Addr) (access.Viewer, *store.Session) {
+	v := access.Viewer{Zones: a.s.Zones.Of(ip)}
+	s, err := a.Session(ctx, token)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.log.Error("session lookup failed; treating the request as signed out", "err", err)
+		}
+		return v, nil
+	}
+	v.Subject, v.Name, v.Level = s.Subject, s.Name, s.Level
+	v.Roles = strings.Fields(s.Roles)
+	return v, s
+}
+
+// Bearer verifies an access token sent to the API and returns its viewer.
+func (a *Service) Bearer(ctx context.Context, raw string, ip netip.Addr) (access.Viewer, error) {
+	if a.s.APIAudience == "" {
+		return access.Viewer{}, refuse("bearer_disabled", "this site does not accept bearer tokens", nil)
+	}
+	p, err := a.discover(ctx)
+	if err != nil {
+		return access.Viewer{}, err
+	}
+	verifier := p.Verifier(&oidc.Config{ClientID: a.s.APIAudience, Now: a.clock.Now})
+	t, err := verifier.Verify(a.ctx(ctx), raw)
+	if err != nil {
+		return access.Viewer{}, refuse("bearer_invalid", "the access token could not be verified", err)
+	}
+	var claims map[string]any
+	if err := t.Claims(&claims); err != nil {
+		return access.Viewer{}, refuse("bearer_invalid", "the access token could not be read", err)
+	}
+	v, _ := a.viewerFromClaims(t.Subject, claims)
+	v.Zones = a.s.Zones.Of(ip)
+	return v, nil
+}
+
+// Logout ends the session and returns where to send the browser: the
+// provider's end_session_endpoint when it has one, else the site.
+func (a *Service) Logout(ctx context.Context, token string) string {
+	target := a.s.PostLogoutURL
+	if token == "" {
+		return target
+	}
+	id := hashToken(token)
+	s, err := a.db.SessionByID(ctx, id)
+	if err := a.db.DeleteSession(ctx, id); err != nil {
+		a.log.Error("could not end session", "err", err)
+	}
+	if err != nil {
+		return target
+	}
+	a.mu.Lock()
+	end := a.endpoint.endSession
+	a.mu.Unlock()
+	if end == "" {
+		return target
+	}
+	u, err := url.Parse(end)
+	if err != nil {
+		return target
+	}
+	q := u.Query()
+	q.Set("id_token_hint", s.IDToken)
+	q.Set("client_id", a.s.ClientID)
+	q.Set("post_logout_redirect_uri", a.s.PostLogoutURL)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// ClientIP is the address a request comes from; see the package function.
+func (a *Service) ClientIP(peer netip.Addr, xff string) netip.Addr {
+	return ClientIP(peer, xff, a.s.TrustedProxies)
+}
+
+// CookieName is the session cookie's name: __Host- prefixed on https.
+func (a *Service) CookieName() string {
+	if a.s.Secure {
+		return "__Host-torg_session"
+	}
+	return "torg_session"
+}
+
+// AttemptCookieName binds a sign-in attempt to the browser that started it.
+func (a *Service) AttemptCookieName() string {
+	if a.s.Secure {
+		return "__Host-torg_login"
+	}
+	return "torg_login"
+}
+
+// Sweep deletes expired sessions and stale sign-in attempts every interval until ctx ends.
+func (a *Service) Sweep(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		a.SweepOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// SweepOnce deletes expired sessions and stale sign-in attempts now.
+func (a *Service) SweepOnce(ctx context.Context) {
+	now := a.clock.Now()
+	n, err := a.db.DeleteExpiredSessions(ctx, now, now.Add(-a.s.IdleTimeout), now.Add(-loginAttemptLifetime))
+	if err != nil {
+		a.log.Warn("deleting expired sessions failed", "err", err)
+		return
+	}
+	if n > 0 {
+		a.log.Info("expired sessions deleted", "count", n)
+	}
+}

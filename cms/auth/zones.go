@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+)
+
+// Zones names lists of networks: office: [10.0.0.0/8, 192.168.0.0/16].
+type Zones map[string][]netip.Prefix
+
+// ParseZones reads "office=10.0.0.0/8 192.168.0.0/16; vpn=172.16.0.0/12".
+func ParseZones(s string) (Zones, error) {
+	z := Zones{}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, nets, ok := strings.Cut(part, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q: write name=network network…", part)
+		}
+		prefixes, err := ParsePrefixes(nets)
+		if err != nil {
+			return nil, fmt.Errorf("zone %s: %w", name, err)
+		}
+		z[name] = append(z[name], prefixes...)
+	}
+	return z, nil
+}
+
+// ParsePrefixes reads networks (10.0.0.0/8) or single addresses, separated
+// by spaces or commas.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '[' || r == ']' }) {
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a network like 10.0.0.0/8", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or a network", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// Of lists the zones an address is in, sorted.
+func (z Zones) Of(ip netip.Addr) []string {
+	ip = ip.Unmap()
+	var out []string
+	for name, prefixes := range z {
+		for _, p := range prefixes {
+			if p.Contains(ip) {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ClientIP is the address a request comes from: the connection's peer, or,
+// when the peer is a trusted proxy, the nearest X-Forwarded-For entry that
+// is not itself a trusted proxy. A header from anyone else is ignored, so
+// it cannot be forged to claim an office address.
+func ClientIP(peer netip.Addr, xff string, trusted []netip.Prefix) netip.Addr {
+	peer = peer.Unmap()
+	if !inAny(peer, trusted) || xff == "" {
+		return peer
+	}
+	hops := strings.Split(xff, ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return peer // a malformed chain: trust only what we saw
+		}
+		a = a.Unmap()
+		if !inAny(a, trusted) {
+			return a
+		}
+	}
+	return peer
+}
+
+func inAny(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
