@@ -91,7 +91,11 @@ func TestIDTokenRefusals(t *testing.T) {
 		{"alg none", func(n string) string { return unsigned(base(n)) }, "id_token_invalid"},
 		{"wrong issuer", func(n string) string { c := base(n); c["iss"] = "https://evil.example"; return f.sign(t, f.key, c) }, "id_token_invalid"},
 		{"wrong audience", func(n string) string { c := base(n); c["aud"] = "another-app"; return f.sign(t, f.key, c) }, "id_token_invalid"},
-		{"expired", func(n string) string { c := base(n); c["exp"] = now.Add(-time.Minute).Unix(); return f.sign(t, f.key, c) }, "id_token_invalid"},
+		{"expired", func(n string) string {
+			c := base(n)
+			c["exp"] = now.Add(-time.Minute).Unix()
+			return f.sign(t, f.key, c)
+		}, "id_token_invalid"},
 		{"wrong nonce", func(string) string { return f.sign(t, f.key, base("not-this-sign-in")) }, "nonce_mismatch"},
 		{"no nonce", func(string) string { c := base(""); delete(c, "nonce"); return f.sign(t, f.key, c) }, "nonce_mismatch"},
 		{"issued to another party", func(n string) string {

@@ -38,7 +38,7 @@ type fixture struct {
 func newFixture(t *testing.T, now time.Time, mod func(*Deps)) *fixture {
 	t.Helper()
 	clk := clock.NewManual(now)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := quietLog()
 	src := content.NewDirSource("content", demo.Files, "", false)
 	b := site.NewBuilder(site.Options{DefaultLang: "sv", Location: stockholm}, clk, log, src)
 	if _, err := b.Build(context.Background()); err != nil {
@@ -410,3 +410,5 @@ func TestThemeOverride(t *testing.T) {
 		t.Fatalf("the default templates should still serve: %d", res.status)
 	}
 }
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
