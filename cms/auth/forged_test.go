@@ -112,13 +112,14 @@ func TestIDTokenRefusals(t *testing.T) {
 	sessions := int64(0)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			authURL, state, err := svc.BeginLogin(ctx, "/", "")
+			const browser = "browser-1"
+			authURL, err := svc.BeginLogin(ctx, "/", "", browser)
 			if err != nil {
 				t.Fatal(err)
 			}
 			u, _ := url.Parse(authURL)
 			f.idToken = tt.token(u.Query().Get("nonce"))
-			_, sess, _, err := svc.FinishLogin(ctx, Callback{State: state, BrowserState: state, Code: "c"})
+			_, sess, _, err := svc.FinishLogin(ctx, Callback{State: u.Query().Get("state"), Browser: browser, Code: "c"})
 			if got := loginCode(err); got != tt.code {
 				t.Fatalf("refusal %q (%v), want %q", got, err, tt.code)
 			}

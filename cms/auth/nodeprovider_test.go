@@ -90,7 +90,8 @@ func TestSignInWithAnIndependentProvider(t *testing.T) {
 			Levels: LevelMapping{Levels: []string{"password", "otp", "eid"}}, PostLogoutURL: "http://127.0.0.1:9/",
 		}, db, clock.System{}, quiet())
 		ctx := context.Background()
-		authURL, state, err := svc.BeginLogin(ctx, "/personal", "")
+		const browser = "browser-1"
+		authURL, err := svc.BeginLogin(ctx, "/personal", "", browser)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +137,7 @@ func TestSignInWithAnIndependentProvider(t *testing.T) {
 		if callback == nil {
 			t.Fatal("never came back with a code")
 		}
-		token, sess, back, err := svc.FinishLogin(ctx, Callback{State: callback.Query().Get("state"), BrowserState: state, Code: callback.Query().Get("code")})
+		token, sess, back, err := svc.FinishLogin(ctx, Callback{State: callback.Query().Get("state"), Browser: browser, Code: callback.Query().Get("code")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -181,20 +181,29 @@ func SafeReturn(p string) string {
 	return p
 }
 
-// BeginLogin starts a sign-in: it records the attempt and returns the
-// provider's authorization URL and the state to bind to the browser.
-// level, when set, asks the provider for that sign-in level (step-up) and
-// for a new sign-in even if the provider has a session.
-func (a *Service) BeginLogin(ctx context.Context, returnPath, level string) (authURL, state string, err error) {
+// NewBrowserBinding makes the value of the cookie that ties sign-in
+// attempts to the browser that started them. One binding serves every
+// attempt of that browser, so two tabs signing in at once both work.
+func NewBrowserBinding() string { return randomToken(24) }
+
+// BeginLogin starts a sign-in for the browser holding binding: it records
+// the attempt and returns the provider's authorization URL. level, when
+// set, asks the provider for that sign-in level (step-up) and for a new
+// sign-in even if the provider has a session.
+func (a *Service) BeginLogin(ctx context.Context, returnPath, level, binding string) (authURL string, err error) {
+	if binding == "" {
+		return "", errors.New("begin sign-in: no browser binding")
+	}
 	p, err := a.discover(ctx)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	state, nonce, verifier := randomToken(24), randomToken(24), oauth2.GenerateVerifier()
 	if err := a.db.CreateLoginAttempt(ctx, &store.LoginAttempt{
-		State: state, Nonce: nonce, Verifier: verifier, Return: SafeReturn(returnPath), CreatedAt: a.clock.Now().UTC(),
+		State: state, Nonce: nonce, Verifier: verifier, Return: SafeReturn(returnPath),
+		Browser: hashToken(binding), CreatedAt: a.clock.Now().UTC(),
 	}); err != nil {
-		return "", "", fmt.Errorf("begin sign-in: %w", err)
+		return "", fmt.Errorf("begin sign-in: %w", err)
 	}
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)}
 	for k, v := range a.s.AuthParams {
@@ -206,13 +215,13 @@ func (a *Service) BeginLogin(ctx context.Context, returnPath, level string) (aut
 		}
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
 	}
-	return a.oauth(p).AuthCodeURL(state, opts...), state, nil
+	return a.oauth(p).AuthCodeURL(state, opts...), nil
 }
 
 // Callback is what the provider sent back to /auth/callback.
 type Callback struct {
 	State            string // the state parameter
-	BrowserState     string // the state the browser's cookie holds
+	Browser          string // the browser's binding cookie
 	Code             string
 	Error            string // the provider's error, e.g. access_denied
 	ErrorDescription string
@@ -222,8 +231,8 @@ type Callback struct {
 // token and starts a session. It returns the session token for the cookie
 // and the path to return to.
 func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, sess *store.Session, returnPath string, err error) {
-	if cb.State == "" || cb.BrowserState == "" || cb.State != cb.BrowserState {
-		return "", nil, "", refuse("state_mismatch", "this sign-in was not started in this browser, or has already been used; start again", nil)
+	if cb.State == "" {
+		return "", nil, "", refuse("state_unknown", "the sign-in service sent no state; start again", nil)
 	}
 	attempt, err := a.db.TakeLoginAttempt(ctx, cb.State)
 	if errors.Is(err, store.ErrNotFound) {
@@ -231,6 +240,9 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 	}
 	if err != nil {
 		return "", nil, "", err
+	}
+	if cb.Browser == "" || hashToken(cb.Browser) != attempt.Browser {
+		return "", nil, "", refuse("state_mismatch", "this sign-in was not started in this browser; start again", nil)
 	}
 	now := a.clock.Now()
 	if now.Sub(attempt.CreatedAt) > loginAttemptLifetime {

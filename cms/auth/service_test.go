@@ -98,12 +98,13 @@ func (e *demoEnv) browse(t *testing.T, authURL, person, level string) url.Values
 func (e *demoEnv) signIn(t *testing.T, person, level, ret string) (string, *store.Session, string) {
 	t.Helper()
 	ctx := context.Background()
-	authURL, state, err := e.svc.BeginLogin(ctx, ret, "")
+	browser := "browser-1"
+	authURL, err := e.svc.BeginLogin(ctx, ret, "", browser)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := e.browse(t, authURL, person, level)
-	token, sess, back, err := e.svc.FinishLogin(ctx, Callback{State: q.Get("state"), BrowserState: state, Code: q.Get("code")})
+	token, sess, back, err := e.svc.FinishLogin(ctx, Callback{State: q.Get("state"), Browser: browser, Code: q.Get("code")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,22 +154,41 @@ func TestSignInWithTheDemoProvider(t *testing.T) {
 	})
 }
 
+func stateOf(t *testing.T, authURL string) string {
+	t.Helper()
+	u, err := url.Parse(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("state")
+}
+
 func TestCallbackRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newDemoEnv(t, db)
 		ctx := context.Background()
-		authURL, state, err := e.svc.BeginLogin(ctx, "/", "")
-		if err != nil {
-			t.Fatal(err)
+		const browser = "browser-1"
+		begin := func() string {
+			t.Helper()
+			authURL, err := e.svc.BeginLogin(ctx, "/", "", browser)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return authURL
 		}
-		q := e.browse(t, authURL, "sara", "password")
-		cb := Callback{State: q.Get("state"), BrowserState: state, Code: q.Get("code")}
 
-		wrongBrowser := cb
-		wrongBrowser.BrowserState = "someone-else"
-		if _, _, _, err := e.svc.FinishLogin(ctx, wrongBrowser); loginCode(err) != "state_mismatch" {
-			t.Fatalf("state from another browser: %v", err)
+		// A callback carried to another browser is refused, and the attempt is spent.
+		q := e.browse(t, begin(), "sara", "password")
+		stolen := Callback{State: q.Get("state"), Browser: "someone-else", Code: q.Get("code")}
+		if _, _, _, err := e.svc.FinishLogin(ctx, stolen); loginCode(err) != "state_mismatch" {
+			t.Fatalf("callback in another browser: %v", err)
 		}
+		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{State: q.Get("state"), Browser: browser, Code: q.Get("code")}); loginCode(err) != "state_unknown" {
+			t.Fatalf("a spent attempt: %v", err)
+		}
+
+		q = e.browse(t, begin(), "sara", "password")
+		cb := Callback{State: q.Get("state"), Browser: browser, Code: q.Get("code")}
 		if _, _, _, err := e.svc.FinishLogin(ctx, cb); err != nil {
 			t.Fatalf("the real callback: %v", err)
 		}
@@ -176,20 +196,23 @@ func TestCallbackRefusals(t *testing.T) {
 			t.Fatalf("replayed state: %v", err)
 		}
 		// The same code under a fresh, valid state: the provider refuses a reused code.
-		_, state2, _ := e.svc.BeginLogin(ctx, "/", "")
-		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{State: state2, BrowserState: state2, Code: cb.Code}); loginCode(err) != "code_rejected" {
+		fresh := stateOf(t, begin())
+		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{State: fresh, Browser: browser, Code: cb.Code}); loginCode(err) != "code_rejected" {
 			t.Fatalf("reused code: %v", err)
 		}
 		// An attempt left too long.
-		authURL3, state3, _ := e.svc.BeginLogin(ctx, "/", "")
-		q3 := e.browse(t, authURL3, "sara", "password")
+		q3 := e.browse(t, begin(), "sara", "password")
 		e.clock.Advance(11 * time.Minute)
-		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{State: q3.Get("state"), BrowserState: state3, Code: q3.Get("code")}); loginCode(err) != "state_expired" {
+		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{State: q3.Get("state"), Browser: browser, Code: q3.Get("code")}); loginCode(err) != "state_expired" {
 			t.Fatalf("slow sign-in: %v", err)
 		}
-		_, state4, _ := e.svc.BeginLogin(ctx, "/", "")
-		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{State: state4, BrowserState: state4, Error: "access_denied"}); loginCode(err) != "provider_refused" {
+		e.clock.Set(time.Now().UTC())
+		denied := stateOf(t, begin())
+		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{State: denied, Browser: browser, Error: "access_denied"}); loginCode(err) != "provider_refused" {
 			t.Fatalf("provider error: %v", err)
+		}
+		if _, _, _, err := e.svc.FinishLogin(ctx, Callback{Browser: browser, Code: "x"}); loginCode(err) != "state_unknown" {
+			t.Fatalf("no state: %v", err)
 		}
 		if n, _ := db.CountSessions(ctx); n != 1 {
 			t.Fatalf("%d sessions; only the one good sign-in may have made one", n)
@@ -245,7 +268,7 @@ func TestIdleAndAbsoluteTimeouts(t *testing.T) {
 
 func TestStepUpAsksForTheLevel(t *testing.T) {
 	e := newDemoEnv(t, storetest.SQLite(t))
-	authURL, _, err := e.svc.BeginLogin(context.Background(), "/personal/inloggningsadministration", "eid")
+	authURL, err := e.svc.BeginLogin(context.Background(), "/personal/inloggningsadministration", "eid", "browser-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +318,7 @@ func TestProviderDownAtStart(t *testing.T) {
 	db := storetest.SQLite(t)
 	svc := New(Settings{Issuer: "http://127.0.0.1:1/nowhere", ClientID: "x", RedirectURL: "http://127.0.0.1/cb",
 		HTTPClient: &http.Client{Timeout: time.Second}}, db, clock.System{}, quiet())
-	if _, _, err := svc.BeginLogin(context.Background(), "/", ""); !errors.Is(err, ErrProviderUnavailable) {
+	if _, err := svc.BeginLogin(context.Background(), "/", "", "browser-1"); !errors.Is(err, ErrProviderUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -30,6 +30,7 @@ type LoginAttempt struct {
 	Nonce     string `gorm:"size:64"`
 	Verifier  string `gorm:"size:128"` // PKCE code verifier
 	Return    string `gorm:"size:2048"`
+	Browser   string `gorm:"size:64"` // hash of the browser's binding cookie
 	CreatedAt time.Time
 }
 

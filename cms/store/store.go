@@ -102,6 +102,9 @@ var migrations = []migration{
 	{1, "sessions and sign-in attempts", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&Session{}, &LoginAttempt{})
 	}},
+	{2, "sign-in attempts bound to a browser, not to one attempt cookie", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&LoginAttempt{})
+	}},
 }
 
 type schemaVersion struct {

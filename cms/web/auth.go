@@ -85,12 +85,16 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if level != "" && s.Auth.Settings().Levels.Levels != nil && !contains(s.Auth.Settings().Levels.Levels, level) {
 		return fiber.NewError(fiber.StatusBadRequest, "unknown sign-in level")
 	}
-	target, state, err := s.Auth.BeginLogin(c.UserContext(), ret, level)
+	binding := c.Cookies(s.Auth.AttemptCookieName())
+	if binding == "" {
+		binding = auth.NewBrowserBinding()
+	}
+	target, err := s.Auth.BeginLogin(c.UserContext(), ret, level, binding)
 	if err != nil {
 		s.Log.Error("sign-in could not start", "err", err)
 		return s.signInProblem(c, fiber.StatusServiceUnavailable, "signin.unavailable")
 	}
-	s.setCookie(c, s.Auth.AttemptCookieName(), state)
+	s.setCookie(c, s.Auth.AttemptCookieName(), binding)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
@@ -98,10 +102,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 // callback finishes a sign-in.
 func (s *Server) callback(c *fiber.Ctx) error {
 	token, _, ret, err := s.Auth.FinishLogin(c.UserContext(), auth.Callback{
-		State: c.Query("state"), BrowserState: c.Cookies(s.Auth.AttemptCookieName()), Code: c.Query("code"),
+		State: c.Query("state"), Browser: c.Cookies(s.Auth.AttemptCookieName()), Code: c.Query("code"),
 		Error: c.Query("error"), ErrorDescription: c.Query("error_description"),
 	})
-	s.clearCookie(c, s.Auth.AttemptCookieName())
 	if err != nil {
 		var le *auth.LoginError
 		if errors.As(err, &le) {

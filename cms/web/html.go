@@ -56,7 +56,7 @@ func (s *Server) htmlPage(c *fiber.Ctx) error {
 		if a, ok := st.Asset(v, now, p); ok {
 			return s.serveAsset(c, a)
 		}
-		if s.SignIn != nil {
+		if s.SignIn != nil && wantsPage(c) {
 			return c.Redirect(s.SignIn(c.OriginalURL()), fiber.StatusSeeOther)
 		}
 	case access.Hidden:
@@ -286,4 +286,15 @@ func (s *Server) serveAsset(c *fiber.Ctx, a *site.Asset) error {
 	}
 	// fasthttp closes the file once it has streamed it.
 	return c.SendStream(f, int(a.Size))
+}
+
+// wantsPage tells a browser navigating to a page from a request for an
+// image, a script or a favicon, which must not be sent to sign in: each such
+// detour would start a sign-in of its own.
+func wantsPage(c *fiber.Ctx) bool {
+	if mode := c.Get("Sec-Fetch-Mode"); mode != "" {
+		return mode == "navigate"
+	}
+	accept := c.Get(fiber.HeaderAccept)
+	return accept == "" || strings.Contains(accept, "text/html") || strings.Contains(accept, "*/*")
 }

@@ -255,6 +255,13 @@ func TestSignInRedirectDoesNotLeak(t *testing.T) {
 			t.Errorf("%s: %d %q", u, res.status, res.header.Get("Location"))
 		}
 	}
+	// A favicon or image request is not a page: no sign-in detour, which
+	// would start a sign-in of its own beside the reader's.
+	for _, h := range []map[string]string{{"Accept": "image/avif,image/webp,*/*;q=0.8", "Sec-Fetch-Mode": "no-cors"}, {"Accept": "image/png"}} {
+		if res := f.do(t, "GET", "/favicon.ico", h); res.status != 404 {
+			t.Errorf("favicon with %v: %d", h, res.status)
+		}
+	}
 	res := f.do(t, "GET", "/api/v1/pages/vikarie/boka-pass", nil)
 	if res.status != 401 || !strings.Contains(res.body, `"code":"unauthorized"`) {
 		t.Errorf("API: %d %s", res.status, res.body)

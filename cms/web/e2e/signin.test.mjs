@@ -1,0 +1,82 @@
+// Browser test: sign in through the demo provider as the substitute, land on
+// the page asked for, sign out. Runs Debian's Chromium through playwright-core.
+//   node --test cms/web/e2e/
+// TORG_BIN names a built torg binary; CHROMIUM the browser (/usr/bin/chromium).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const root = new URL('../../../', import.meta.url).pathname;
+let server, base, dataDir, profile, context;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+async function waitReady(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+before(async () => {
+  let bin = process.env.TORG_BIN;
+  if (!bin) {
+    bin = join(mkdtempSync(join(tmpdir(), 'torg-bin-')), 'torg');
+    execFileSync('go', ['build', '-o', bin, './cmd/torg'], { cwd: root, stdio: 'inherit' });
+  }
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  dataDir = mkdtempSync(join(tmpdir(), 'torg-data-'));
+  server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  server.stderr.on('data', () => {});
+  await waitReady(`${base}/readyz`, 20000);
+  profile = mkdtempSync(join(tmpdir(), 'torg-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  if (context) await context.close();
+  if (server) server.kill('SIGTERM');
+  for (const d of [dataDir, profile]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+test('a substitute signs in through the demo provider, lands on the page asked for, and signs out', { timeout: 60000 }, async () => {
+  const page = await context.newPage();
+  await page.goto(`${base}/vikarie/boka-pass`);
+  assert.match(page.url(), /\/demo-idp\/login\?authRequestID=/, 'an anonymous visitor is sent to sign in');
+  assert.equal(await page.locator('h1').textContent(), 'Demoinloggning');
+
+  await Promise.all([
+    page.waitForURL(`${base}/vikarie/boka-pass`),
+    page.click('button[data-person="sara"][data-level="password"]'),
+  ]);
+  assert.equal(await page.locator('main h1').textContent(), 'Boka pass');
+  assert.equal(await page.locator('.account .who').textContent(), 'Sara Lind');
+
+  await Promise.all([
+    page.waitForURL(`${base}/`),
+    page.click('.account button[type="submit"]'),
+  ]);
+  assert.equal(await page.locator('.account a.signin').count(), 1, 'signed out, the header offers to sign in');
+  const me = await page.request.get(`${base}/api/v1/me`);
+  assert.equal(me.status(), 401);
+  await page.goto(`${base}/vikarie/boka-pass`);
+  assert.match(page.url(), /\/demo-idp\/login/, 'the page is closed again');
+});
