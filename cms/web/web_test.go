@@ -18,9 +18,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/store/storetest"
 	demo "github.com/torg-cms/torg/content"
 	"github.com/torg-cms/torg/themes"
 )
@@ -364,7 +366,9 @@ func TestPagingWalksEveryItemOnce(t *testing.T) {
 // Every route the app registers is in the OpenAPI document, and every path
 // in the document is registered.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	f := newFixture(t, monday10, nil)
+	// With sign-in configured, so that its API routes are registered too.
+	svc := auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, storetest.SQLite(t), clock.System{}, quietLog())
+	f := newFixture(t, monday10, func(d *Deps) { d.Auth = svc })
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
