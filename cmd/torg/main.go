@@ -178,6 +178,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		log.Error("cannot start the web server", "err", err)
 		return 1
 	}
+	srv.SetReady(func() bool {
+		pctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return db.Ping(pctx) == nil
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listen(cfg.Listen) }()
 	log.Info("serving", "address", "http://"+cfg.Listen, "base_url", cfg.BaseURL, "version", versionString())

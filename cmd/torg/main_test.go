@@ -163,3 +163,27 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer func() { <-s.mu }()
 	return s.w.Write(p)
 }
+
+func TestDemoProviderRefusesNonLoopback(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--demo", "--base-url", "https://intra.example.se"},
+		{"serve", "--demo", "--listen", "0.0.0.0:0"},
+	} {
+		args = append(args, "--data", t.TempDir())
+		code, _, errs := runCmd(t, nil, args...)
+		if code != 1 || !strings.Contains(errs, "only runs on a loopback address") || !strings.Contains(errs, "--demo-unsafe-expose") {
+			t.Errorf("%v: exit %d\n%s", args, code, errs)
+		}
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1:8080": true, "localhost": true, "[::1]:80": true, "127.1.2.3": true,
+		"0.0.0.0:8080": false, "intra.example.se": false, "10.0.0.1:80": false, "": false,
+	} {
+		if got := isLoopback(host); got != want {
+			t.Errorf("isLoopback(%q) = %v", host, got)
+		}
+	}
+}

@@ -228,8 +228,11 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 
 func (s *Server) readyz(c *fiber.Ctx) error {
 	st := s.Sites.Current()
-	if st == nil || (s.ready != nil && !s.ready()) {
+	if st == nil {
 		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
+	}
+	if s.ready != nil && !s.ready() {
+		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "the database does not answer")
 	}
 	return c.JSON(fiber.Map{"status": "ready", "pages": st.Len(), "problems": len(st.Problems), "built": st.Built})
 }
