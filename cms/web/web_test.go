@@ -137,7 +137,7 @@ func TestRoutesAnonymous(t *testing.T) {
 			contains:    []string{`<html lang="sv">`, "Sjöbacka kommun – personalportalen", "Ny inloggning med engångskod", "Timvikarier till skola", `href="#main"`, "Hoppa till innehållet", `/static/print.css?v=`},
 			notContains: restricted},
 		{name: "section", url: "/inloggning", status: 200, ctype: html,
-			contains: []string{"<h1>Logga in</h1>", "Så loggar du in", "Glömt lösenord", `aria-current="page"`}, notContains: restricted},
+			contains: []string{"<h1>Hjälp att logga in</h1>", "Så loggar du in", "Glömt lösenord", `aria-current="page"`}, notContains: restricted},
 		{name: "page", url: "/inloggning/logga-in", status: 200, ctype: html,
 			contains: []string{"<h1>Så loggar du in</h1>", `href="/inloggning/engangskod"`, `hreflang="en" href="/en/inloggning/logga-in"`, "Du är här", "Innehåll på sidan", "Senast granskad 15 oktober 2026"}},
 		{name: "page in English", url: "/en/inloggning/logga-in", status: 200, ctype: html,
