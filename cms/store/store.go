@@ -105,6 +105,9 @@ var migrations = []migration{
 	{2, "sign-in attempts bound to a browser, not to one attempt cookie", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&LoginAttempt{})
 	}},
+	{3, "tiles, favourites, clicks and disruption notices", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&TileRow{}, &TileCategoryRow{}, &Favorite{}, &TileClick{}, &TileNotice{})
+	}},
 }
 
 type schemaVersion struct {

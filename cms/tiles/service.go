@@ -1,0 +1,289 @@
+package tiles
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// ErrNotFound is a tile or notice that does not exist (or is hidden).
+var ErrNotFound = errors.New("no such tile")
+
+// cacheFor bounds how stale one instance's tiles may be after another
+// instance changed them.
+const cacheFor = 2 * time.Second
+
+// Service keeps the tiles in the store and answers for viewers.
+type Service struct {
+	db       *store.DB
+	clock    clock.Clock
+	log      *slog.Logger
+	policy   access.Policy
+	loc      *time.Location
+	rules    Rules
+	health   *Checker
+	mu       sync.Mutex
+	set      *Set
+	notices  []Notice
+	loadedAt time.Time
+}
+
+// NewService returns a Service over db.
+func NewService(db *store.DB, clk clock.Clock, log *slog.Logger, policy access.Policy, loc *time.Location, rules Rules) *Service {
+	if rules.Levels == nil {
+		rules.Levels = access.DefaultLevels
+	}
+	return &Service{db: db, clock: clk, log: log, policy: policy, loc: loc, rules: rules}
+}
+
+// SetHealth attaches the background health checker.
+func (s *Service) SetHealth(c *Checker) { s.health = c }
+
+// Seed imports data (a tiles.yaml) only when the store holds no tiles yet:
+// after the first start the store wins, until Import is run again.
+func (s *Service) Seed(ctx context.Context, data []byte) (bool, error) {
+	has, err := s.db.HasTiles(ctx)
+	if err != nil || has {
+		return false, err
+	}
+	return true, s.Import(ctx, data)
+}
+
+// Import replaces every stored tile and category with those of data.
+func (s *Service) Import(ctx context.Context, data []byte) error {
+	set, err := ParseYAML(data, s.rules)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now().UTC()
+	var rows []store.TileRow
+	for _, t := range set.Tiles {
+		b, _ := json.Marshal(t)
+		rows = append(rows, store.TileRow{ID: t.ID, Data: string(b), UpdatedAt: now})
+	}
+	var cats []store.TileCategoryRow
+	for _, c := range set.Categories {
+		b, _ := json.Marshal(c)
+		cats = append(cats, store.TileCategoryRow{ID: c.ID, Data: string(b)})
+	}
+	if err := s.db.ReplaceTiles(ctx, rows, cats); err != nil {
+		return fmt.Errorf("import tiles: %w", err)
+	}
+	s.invalidate()
+	return nil
+}
+
+func (s *Service) invalidate() {
+	s.mu.Lock()
+	s.loadedAt = time.Time{}
+	s.mu.Unlock()
+}
+
+// Current returns the tiles and notices, read from the store at most every
+// couple of seconds. When the store cannot be read it goes on with what it
+// had, and says so in the log.
+func (s *Service) Current(ctx context.Context) (*Set, []Notice) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	if s.set != nil && now.Sub(s.loadedAt) < cacheFor && !now.Before(s.loadedAt) {
+		return s.set, s.notices
+	}
+	set, notices, err := s.load(ctx, now)
+	if err != nil {
+		s.log.Warn("tiles could not be read; showing the last ones read", "err", err)
+		if s.set == nil {
+			return &Set{}, nil
+		}
+		return s.set, s.notices
+	}
+	s.set, s.notices, s.loadedAt = set, notices, now
+	return set, notices
+}
+
+func (s *Service) load(ctx context.Context, now time.Time) (*Set, []Notice, error) {
+	st, err := s.db.LoadTiles(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	set := &Set{}
+	for _, r := range st.Categories {
+		var c Category
+		if err := json.Unmarshal([]byte(r.Data), &c); err != nil {
+			return nil, nil, fmt.Errorf("category %s: %w", r.ID, err)
+		}
+		set.Categories = append(set.Categories, c)
+	}
+	slices.SortStableFunc(set.Categories, func(a, b Category) int { return a.Order - b.Order })
+	for _, r := range st.Tiles {
+		var t Tile
+		if err := json.Unmarshal([]byte(r.Data), &t); err != nil {
+			return nil, nil, fmt.Errorf("tile %s: %w", r.ID, err)
+		}
+		if fe := t.Check(set.Categories, s.rules); fe != nil {
+			s.log.Warn("a stored tile does not check out; it is left out", "tile", t.ID, "problems", fe.Error())
+			continue
+		}
+		set.Tiles = append(set.Tiles, &t)
+	}
+	rows, err := s.db.Notices(ctx, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	var notices []Notice
+	for _, n := range rows {
+		notices = append(notices, Notice{ID: n.ID, TileID: n.TileID, Text: n.Text, StartsAt: n.StartsAt, EndsAt: n.EndsAt})
+	}
+	return set, notices, nil
+}
+
+// For returns the tiles v sees now, in order.
+func (s *Service) For(ctx context.Context, v access.Viewer) ([]View, *Set) {
+	set, notices := s.Current(ctx)
+	return set.Visible(s.context(ctx, v, notices)), set
+}
+
+func (s *Service) context(ctx context.Context, v access.Viewer, notices []Notice) Context {
+	c := Context{Policy: s.policy, Viewer: v, Now: s.clock.Now(), Location: s.loc, Notices: notices}
+	if s.health != nil {
+		c.Unhealthy = s.health.Failing
+	}
+	if !v.IsAnonymous() {
+		fav, err := s.db.Favorites(ctx, v.Subject)
+		if err != nil {
+			s.log.Warn("favourites could not be read", "err", err)
+		}
+		c.Favorites = fav
+	}
+	return c
+}
+
+// View returns one tile as v sees it; ErrNotFound when v may not see it.
+func (s *Service) View(ctx context.Context, v access.Viewer, id string) (View, error) {
+	set, notices := s.Current(ctx)
+	view, ok := set.ViewOf(id, s.context(ctx, v, notices))
+	if !ok {
+		return View{}, ErrNotFound
+	}
+	return view, nil
+}
+
+// Click checks that v may use the tile now, counts the click (per tile and
+// day, nothing about the person) and returns the tile's own address.
+func (s *Service) Click(ctx context.Context, v access.Viewer, id string) (View, error) {
+	view, err := s.View(ctx, v, id)
+	if err != nil {
+		return View{}, err
+	}
+	if view.State == Open {
+		day := s.clock.Now().In(s.loc).Format(time.DateOnly)
+		if err := s.db.CountClick(ctx, id, day); err != nil {
+			s.log.Warn("a tile click could not be counted", "tile", id, "err", err)
+		}
+	}
+	return view, nil
+}
+
+// SetFavorites pins tiles for v, in order. Every id must be a tile v sees.
+func (s *Service) SetFavorites(ctx context.Context, v access.Viewer, ids []string) error {
+	if v.IsAnonymous() {
+		return errors.New("favourites need a signed-in person")
+	}
+	set, notices := s.Current(ctx)
+	c := s.context(ctx, v, notices)
+	seen := map[string]bool{}
+	for i, id := range ids {
+		if seen[id] {
+			return FieldErrors{fmt.Sprintf("tiles[%d]", i): fmt.Sprintf("%q is given twice", id)}
+		}
+		seen[id] = true
+		if _, ok := set.ViewOf(id, c); !ok {
+			return FieldErrors{fmt.Sprintf("tiles[%d]", i): fmt.Sprintf("no tile %q", id)}
+		}
+	}
+	return s.db.SetFavorites(ctx, v.Subject, ids)
+}
+
+// Favorites returns v's pinned tiles.
+func (s *Service) Favorites(ctx context.Context, v access.Viewer) ([]string, error) {
+	if v.IsAnonymous() {
+		return nil, nil
+	}
+	return s.db.Favorites(ctx, v.Subject)
+}
+
+// Save validates and stores one tile (create or replace).
+func (s *Service) Save(ctx context.Context, t *Tile) error {
+	set, _ := s.Current(ctx)
+	if fe := t.Check(set.Categories, s.rules); fe != nil {
+		return fe
+	}
+	b, _ := json.Marshal(t)
+	if err := s.db.SaveTile(ctx, store.TileRow{ID: t.ID, Data: string(b), UpdatedAt: s.clock.Now().UTC()}); err != nil {
+		return fmt.Errorf("save tile: %w", err)
+	}
+	s.invalidate()
+	return nil
+}
+
+// Delete removes a tile.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	err := s.db.DeleteTile(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	s.invalidate()
+	return err
+}
+
+// AddNotice puts a disruption notice on a tile.
+func (s *Service) AddNotice(ctx context.Context, by string, n Notice) (Notice, error) {
+	fe := FieldErrors{}
+	set, _ := s.Current(ctx)
+	if _, ok := set.Tile(n.TileID); !ok {
+		return Notice{}, ErrNotFound
+	}
+	if l := len([]rune(n.Text)); l == 0 || l > 300 {
+		fe["text"] = "write 1 to 300 characters"
+	}
+	if n.StartsAt.IsZero() {
+		fe["starts_at"] = "give when the disruption starts"
+	}
+	if !n.EndsAt.After(n.StartsAt) {
+		fe["ends_at"] = "must be after starts_at"
+	}
+	if len(fe) > 0 {
+		return Notice{}, fe
+	}
+	row := &store.TileNotice{TileID: n.TileID, Text: n.Text, StartsAt: n.StartsAt.UTC(), EndsAt: n.EndsAt.UTC(), CreatedBy: by, CreatedAt: s.clock.Now().UTC()}
+	if err := s.db.CreateNotice(ctx, row); err != nil {
+		return Notice{}, err
+	}
+	s.invalidate()
+	n.ID = row.ID
+	return n, nil
+}
+
+// RemoveNotice ends a notice early.
+func (s *Service) RemoveNotice(ctx context.Context, tileID string, id int64) error {
+	err := s.db.DeleteNotice(ctx, tileID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	s.invalidate()
+	return err
+}
+
+// Clicks returns click counts for a period, for admins.
+func (s *Service) Clicks(ctx context.Context, from, to time.Time) ([]store.TileClick, error) {
+	return s.db.Clicks(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly))
+}
