@@ -42,6 +42,7 @@ const usage = `torg — intranet content and link hub
 Usage:
   torg serve [flags]   serve the site (see torg serve -h for every flag)
   torg check DIR       check a content folder; exits 1 when any problem is an error
+  torg tiles import F  replace the stored tiles with those of a tiles.yaml
   torg version         print the version
 `
 
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return serve(ctx, args[1:], stderr, getenv)
 	case "check":
 		return check(ctx, args[1:], stdout, stderr, getenv)
+	case "tiles":
+		return tilesCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "torg", versionString())
 		return 0
@@ -173,6 +176,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 			deps.DemoIdP = idp
 		}
 	}
+	tileSvc, err := startTiles(ctx, cfg, db, clk, log, theme)
+	if err != nil {
+		log.Error("cannot set up tiles", "err", err)
+		return 1
+	}
+	deps.Tiles = tileSvc
 	srv, err := web.New(deps)
 	if err != nil {
 		log.Error("cannot start the web server", "err", err)

@@ -55,6 +55,10 @@ type Config struct {
 	SessionIdle          time.Duration
 	SessionMax           time.Duration
 	APIAudience          string
+
+	Tiles          string
+	HealthInterval time.Duration
+	HealthTimeout  time.Duration
 }
 
 // Option is one setting: its flag is --Name, its variable TORG_NAME with
@@ -157,6 +161,9 @@ var Options = []Option{
 	{"session-idle", "15m", "a session ends after this long without activity", duration(func(c *Config) *time.Duration { return &c.SessionIdle })},
 	{"session-max", "10h", "a session ends this long after sign-in, whatever happens", duration(func(c *Config) *time.Duration { return &c.SessionMax })},
 	{"api-audience", "", "accept the provider's access tokens with this aud as API bearer tokens", func(c *Config, v string) error { c.APIAudience = v; return nil }},
+	{"tiles", "", "tiles.yaml that seeds the tiles on first start (default: tiles.yaml in the content folder, or the demo's)", func(c *Config, v string) error { c.Tiles = v; return nil }},
+	{"health-interval", "1m", "how often tiles' health URLs are checked", duration(func(c *Config) *time.Duration { return &c.HealthInterval })},
+	{"health-timeout", "5s", "how long one health check may take", duration(func(c *Config) *time.Duration { return &c.HealthTimeout })},
 }
 
 func duration(field func(*Config) *time.Duration) func(*Config, string) error {

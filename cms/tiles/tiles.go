@@ -138,9 +138,11 @@ func (t *Tile) Check(categories []Category, r Rules) FieldErrors {
 	if strings.TrimSpace(t.Title.In("sv", "en")) == "" {
 		fe["title"] = "give a title in at least one language"
 	}
-	for lang := range t.Title {
-		if !slices.Contains([]string{"sv", "nb", "nn", "en"}, lang) {
-			fe["title"] = fmt.Sprintf("unknown language %q; use sv, nb, nn or en", lang)
+	for field, text := range map[string]Text{"title": t.Title, "description": t.Description} {
+		for lang := range text {
+			if !slices.Contains([]string{"sv", "nb", "nn", "en"}, lang) {
+				fe[field] = fmt.Sprintf("unknown language %q; use sv, nb, nn or en (quote texts that hold commas)", lang)
+			}
 		}
 	}
 	if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

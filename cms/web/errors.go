@@ -13,6 +13,7 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
+	Fields  map[string]string // what is wrong with each field of the request
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -21,12 +22,18 @@ func apiErr(status int, code, msg string) error {
 	return &apiError{Status: status, Code: code, Message: msg}
 }
 
+// fieldErr is a 422 that names each field at fault; nothing was changed.
+func fieldErr(fields map[string]string) error {
+	return &apiError{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Message: "some fields are not valid; nothing was changed", Fields: fields}
+}
+
 var statusCodes = map[int]string{
 	fiber.StatusBadRequest:            "bad_request",
 	fiber.StatusUnauthorized:          "unauthorized",
 	fiber.StatusForbidden:             "forbidden",
 	fiber.StatusNotFound:              "not_found",
 	fiber.StatusMethodNotAllowed:      "method_not_allowed",
+	fiber.StatusConflict:              "conflict",
 	fiber.StatusRequestEntityTooLarge: "too_large",
 	fiber.StatusTooManyRequests:       "too_many_requests",
 	fiber.StatusServiceUnavailable:    "unavailable",
@@ -52,7 +59,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.Log.Error("request failed", "path", c.Path(), "err", err, "request_id", c.Locals("requestid"))
 	}
 	if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") || strings.HasPrefix(c.Path(), "/readyz") {
-		return c.Status(ae.Status).JSON(fiber.Map{"error": fiber.Map{"code": ae.Code, "message": ae.Message}})
+		body := fiber.Map{"code": ae.Code, "message": ae.Message}
+		if len(ae.Fields) > 0 {
+			body["fields"] = ae.Fields
+		}
+		return c.Status(ae.Status).JSON(fiber.Map{"error": body})
 	}
 	return s.htmlError(c, ae.Status)
 }

@@ -94,6 +94,8 @@ func (s *Server) renderSection(c *fiber.Ctx, st *site.Site, v access.Viewer, now
 	name := listingTemplate(sec)
 	switch name {
 	case "home":
+		view.Tiles = s.tileViews(c, sec.Lang)
+		view.Banner = s.statusBanner(c, sec.Lang)
 		view.News = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeNews, Lang: sec.Lang}), 5), now, loc)
 		view.Jobs = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeJob, Lang: sec.Lang}), 5), now, loc)
 		view.NewsURL = s.listingURL(st, v, now, sec.Lang, content.TypeNews)

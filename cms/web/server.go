@@ -24,6 +24,7 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/tiles"
 )
 
 // SiteProvider hands out the current site; a reload swaps it.
@@ -50,6 +51,8 @@ type Deps struct {
 	Auth *auth.Service
 	// DemoIdP, when set, is the built-in demo provider, served under /demo-idp.
 	DemoIdP http.Handler
+	// Tiles is the link hub; nil shows no tiles.
+	Tiles *tiles.Service
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -66,7 +69,7 @@ type Server struct {
 var templateNames = []string{
 	"home", "section", "page", "news", "news_list", "job", "job_list",
 	"faq", "contact", "contact_list", "404", "error",
-	"signout", "signin_problem", "stepup",
+	"signout", "signin_problem", "stepup", "tile_closed",
 }
 
 // New builds the server and its routes.
@@ -97,6 +100,7 @@ func New(d Deps) (*Server, error) {
 		"t":      cat.T,
 		"static": s.staticURL,
 		"tel":    telURI,
+		"icon":   s.icon,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -190,6 +194,20 @@ func (s *Server) routes() {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())
 	})
 
+	if s.Tiles != nil {
+		api.Get("/tiles", s.apiTiles)
+		api.Put("/me/favorites", s.putFavorites)
+		api.Post("/tiles/:id/notices", s.addNotice)
+		api.Delete("/tiles/:id/notices/:nid", s.removeNotice)
+		api.Get("/admin/tiles", s.adminTiles)
+		api.Post("/admin/tiles", s.adminSaveTile)
+		api.Get("/admin/tiles/clicks", s.adminClicks)
+		api.Get("/admin/tiles/:id", s.adminTile)
+		api.Put("/admin/tiles/:id", s.adminSaveTile)
+		api.Delete("/admin/tiles/:id", s.adminDeleteTile)
+		app.Get("/go/:id", s.goTile)
+		app.Post("/tiles/:id/favorite", s.pinTile)
+	}
 	app.Get("/_lang/:lang", s.chooseLanguage)
 	app.Get("/*", s.htmlPage)
 }

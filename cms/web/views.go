@@ -31,7 +31,8 @@ type View struct {
 	News         []*PageView
 	Jobs         []*PageView
 	Contacts     []*PageView
-	Tiles        []Tile
+	Tiles        []TileGroup
+	Banner       []string // disruption notices in force
 	Sections     []Link
 	NewsURL      string
 	JobsURL      string
@@ -64,13 +65,6 @@ type Link struct {
 	Lang    string
 	Summary string
 	Current bool
-}
-
-// Tile is a shortcut on the home page.
-type Tile struct {
-	Title       string
-	URL         string
-	Description string
 }
 
 // PageView is a page ready for a template.

@@ -1,0 +1,205 @@
+package tiles
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/cms/store/storetest"
+)
+
+func newService(t *testing.T, db *store.DB, now time.Time) *Service {
+	t.Helper()
+	svc := NewService(db, clock.NewManual(now), slog.New(slog.NewTextHandler(io.Discard, nil)), access.Policy{}, stockholm, Rules{Levels: access.DefaultLevels, Icon: iconExists})
+	data, err := os.ReadFile(filepath.Join("..", "..", "content", "tiles.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Seed(context.Background(), data); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func TestFavoritesSurviveARestart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := at(2026, 11, 23, 9, 0)
+		svc := newService(t, db, now)
+		if err := svc.SetFavorites(ctx, subOTP, []string{"anmal-tillbud", "passportalen"}); err != nil {
+			t.Fatal(err)
+		}
+		// A tile the person may not see cannot be pinned; nothing changes.
+		err := svc.SetFavorites(ctx, subOTP, []string{"passportalen", "webbmejl"})
+		var fe FieldErrors
+		if !errors.As(err, &fe) || fe["tiles[1]"] == "" {
+			t.Fatalf("pinning a hidden tile: %v", err)
+		}
+		if err := svc.SetFavorites(ctx, subOTP, []string{"passportalen", "passportalen"}); err == nil {
+			t.Fatal("a tile pinned twice was accepted")
+		}
+		if err := svc.SetFavorites(ctx, anon, []string{"it-support"}); err == nil {
+			t.Fatal("anonymous favourites were accepted")
+		}
+		// A new service over the same database: as after a restart, or on another instance.
+		again := newService(t, db, now)
+		views, _ := again.For(ctx, subOTP)
+		if views[0].Tile.ID != "anmal-tillbud" || views[1].Tile.ID != "passportalen" || !views[0].Pinned {
+			t.Fatalf("order after restart: %s", ids(views))
+		}
+		// Seeding again does not overwrite what the database holds.
+		if seeded, _ := again.Seed(ctx, []byte("categories: []\ntiles: []\n")); seeded {
+			t.Fatal("seeding replaced stored tiles")
+		}
+	})
+}
+
+func TestClicksAreCountedPerTileAndDay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// 23:30 UTC on the 23rd is already the 24th in Stockholm.
+		svc := newService(t, db, time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC))
+		for i := 0; i < 3; i++ {
+			if _, err := svc.Click(ctx, employee, "larportalen"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := svc.Click(ctx, employee, "passportalen"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("a hidden tile: %v", err)
+		}
+		rows, err := svc.Clicks(ctx, at(2026, 11, 1, 0, 0), at(2026, 11, 30, 0, 0))
+		if err != nil || len(rows) != 1 || rows[0].Day != "2026-11-24" || rows[0].Count != 3 || rows[0].TileID != "larportalen" {
+			t.Fatalf("clicks: %+v %v", rows, err)
+		}
+	})
+}
+
+func TestAdminChangesAreCheckedAndAtomic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := newService(t, db, at(2026, 11, 23, 9, 0))
+		bad := &Tile{ID: "larportalen", Title: Text{"sv": "Ny titel"}, URL: "ftp://x", Category: "nope", MinAuth: "bankid"}
+		err := svc.Save(ctx, bad)
+		var fe FieldErrors
+		if !errors.As(err, &fe) || fe["url"] == "" || fe["category"] == "" || fe["min_auth"] == "" {
+			t.Fatalf("field errors: %v", err)
+		}
+		set, _ := svc.Current(ctx)
+		if tl, _ := set.Tile("larportalen"); tl.Title["sv"] != "Lärportalen" {
+			t.Fatal("a refused save changed the tile")
+		}
+		good := &Tile{ID: "nytt-system", Title: Text{"sv": "Nytt system"}, URL: "https://nytt.example/", Category: "stod", Audience: []string{"employee"}}
+		if err := svc.Save(ctx, good); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.View(ctx, employee, "nytt-system"); err != nil {
+			t.Fatal("a saved tile did not appear at once on this instance")
+		}
+		if err := svc.Delete(ctx, "nytt-system"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Delete(ctx, "nytt-system"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("deleting twice: %v", err)
+		}
+	})
+}
+
+// TestHealthBadgeFollowsTheEndpoint starts a health endpoint, takes it down
+// and brings it back, and the tile's badge follows.
+func TestHealthBadgeFollowsTheEndpoint(t *testing.T) {
+	var up atomic.Bool
+	up.Store(true)
+	var slow atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slow.Load() {
+			time.Sleep(300 * time.Millisecond)
+		}
+		if !up.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	set, err := ParseYAML([]byte(`
+categories: [{id: c}]
+tiles:
+  - id: lon
+    title: {sv: Lön}
+    url: https://lon.example/
+    category: c
+    health_url: `+srv.URL+`/health
+  - id: ingen-koll
+    title: {sv: Utan kontroll}
+    url: https://x.example/
+    category: c
+`), Rules{Levels: access.DefaultLevels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewChecker(time.Hour, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	badge := func() string {
+		c.CheckOnce(context.Background(), set)
+		return ids(set.Visible(Context{Viewer: employee, Now: time.Now(), Unhealthy: c.Failing}))
+	}
+	if got := badge(); got != "lon ingen-koll" {
+		t.Fatalf("healthy: %s", got)
+	}
+	up.Store(false)
+	if got := badge(); got != "lon(disrupted) ingen-koll" {
+		t.Fatalf("down: %s", got)
+	}
+	up.Store(true)
+	if got := badge(); got != "lon ingen-koll" {
+		t.Fatalf("recovered: %s", got)
+	}
+	slow.Store(true) // slower than the timeout counts as down
+	if got := badge(); got != "lon(disrupted) ingen-koll" {
+		t.Fatalf("too slow: %s", got)
+	}
+}
+
+func TestNotices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := at(2026, 11, 23, 17, 0)
+		svc := newService(t, db, now)
+		_, err := svc.AddNotice(ctx, "klara", Notice{TileID: "lonewebben", Text: "", StartsAt: now, EndsAt: now.Add(-time.Hour)})
+		var fe FieldErrors
+		if !errors.As(err, &fe) || fe["text"] == "" || fe["ends_at"] == "" {
+			t.Fatalf("bad notice: %v", err)
+		}
+		if _, err := svc.AddNotice(ctx, "klara", Notice{TileID: "finns-inte", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown tile: %v", err)
+		}
+		n, err := svc.AddNotice(ctx, "klara", Notice{TileID: "lonewebben", Text: "Lönesystemet stängt för underhåll 18–20", StartsAt: at(2026, 11, 23, 18, 0), EndsAt: at(2026, 11, 23, 20, 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		disrupted := func(when time.Time) bool {
+			svc.clock.(*clock.Manual).Set(when)
+			svc.invalidate()
+			v, err := svc.View(ctx, subOTP, "lonewebben")
+			return err == nil && v.Disrupted()
+		}
+		if disrupted(at(2026, 11, 23, 17, 59)) || !disrupted(at(2026, 11, 23, 18, 0)) || !disrupted(at(2026, 11, 23, 19, 59)) || disrupted(at(2026, 11, 23, 20, 0)) {
+			t.Fatal("the notice does not follow its period")
+		}
+		svc.clock.(*clock.Manual).Set(at(2026, 11, 23, 19, 0))
+		if err := svc.RemoveNotice(ctx, "lonewebben", n.ID); err != nil {
+			t.Fatal(err)
+		}
+		if disrupted(at(2026, 11, 23, 19, 0)) {
+			t.Fatal("a removed notice still shows")
+		}
+	})
+}
