@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,6 +21,7 @@ import (
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
+	"github.com/torg-cms/torg/cms/tiles"
 	demo "github.com/torg-cms/torg/content"
 	"github.com/torg-cms/torg/themes"
 )
@@ -27,8 +29,9 @@ import (
 // liveSite is the whole of Torg on a real loopback listener with the demo
 // provider mounted, the way `torg serve --demo` runs it.
 type liveSite struct {
-	base string
-	srv  *Server
+	base  string
+	srv   *Server
+	clock *clock.Manual
 }
 
 func startLiveSite(t *testing.T, db *store.DB, now time.Time) *liveSite {
@@ -64,13 +67,21 @@ func startLiveSite(t *testing.T, db *store.DB, now time.Time) *liveSite {
 	}
 	// Sessions are judged by the site's clock; tokens by the real one.
 	svc := auth.New(settings, db, clock.System{}, log)
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: log, Theme: themes.Default(), BaseURL: base, DefaultLang: "sv", Auth: svc, DemoIdP: idp})
+	tileSvc := tiles.NewService(db, clk, log, access.Policy{}, stockholm, tiles.Rules{Levels: access.DefaultLevels})
+	tilesYAML, err := fs.ReadFile(demo.Files, "tiles.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tileSvc.Seed(context.Background(), tilesYAML); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Deps{Sites: b, Clock: clk, Log: log, Theme: themes.Default(), BaseURL: base, DefaultLang: "sv", Auth: svc, DemoIdP: idp, Tiles: tileSvc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	go srv.App().Listener(ln)
 	t.Cleanup(func() { srv.Shutdown(context.Background()) })
-	return &liveSite{base: base, srv: srv}
+	return &liveSite{base: base, srv: srv, clock: clk}
 }
 
 // browser is a cookie-keeping HTTP client that follows redirects and sends

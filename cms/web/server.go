@@ -190,10 +190,6 @@ func (s *Server) routes() {
 		app.Get("/auth/logout", s.logoutPage)
 		app.Post("/auth/logout", s.logout)
 	}
-	app.All("/api/*", func(c *fiber.Ctx) error {
-		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())
-	})
-
 	if s.Tiles != nil {
 		api.Get("/tiles", s.apiTiles)
 		api.Put("/me/favorites", s.putFavorites)
@@ -208,6 +204,10 @@ func (s *Server) routes() {
 		app.Get("/go/:id", s.goTile)
 		app.Post("/tiles/:id/favorite", s.pinTile)
 	}
+	app.All("/api/*", func(c *fiber.Ctx) error {
+		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())
+	})
+
 	app.Get("/_lang/:lang", s.chooseLanguage)
 	app.Get("/*", s.htmlPage)
 }

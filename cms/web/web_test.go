@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store/storetest"
+	"github.com/torg-cms/torg/cms/tiles"
 	demo "github.com/torg-cms/torg/content"
 	"github.com/torg-cms/torg/themes"
 )
@@ -367,8 +369,10 @@ func TestPagingWalksEveryItemOnce(t *testing.T) {
 // in the document is registered.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// With sign-in configured, so that its API routes are registered too.
-	svc := auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, storetest.SQLite(t), clock.System{}, quietLog())
-	f := newFixture(t, monday10, func(d *Deps) { d.Auth = svc })
+	db := storetest.SQLite(t)
+	svc := auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, db, clock.System{}, quietLog())
+	tileSvc := tiles.NewService(db, clock.System{}, quietLog(), access.Policy{}, stockholm, tiles.Rules{})
+	f := newFixture(t, monday10, func(d *Deps) { d.Auth, d.Tiles = svc, tileSvc })
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
@@ -386,11 +390,13 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	registered := map[string]bool{}
+	param := regexp.MustCompile(`:(\w+)`)
 	for _, r := range f.srv.App().GetRoutes(true) {
-		if r.Method != "GET" || !(strings.HasPrefix(r.Path, "/api/") || r.Path == "/healthz" || r.Path == "/readyz") || r.Path == "/api/*" {
+		if r.Method == "HEAD" || !(strings.HasPrefix(r.Path, "/api/") || r.Path == "/healthz" || r.Path == "/readyz") || r.Path == "/api/*" {
 			continue
 		}
 		p := strings.Replace(r.Path, "/*", "/{path}", 1)
+		p = param.ReplaceAllString(p, "{$1}")
 		registered[r.Method+" "+p] = true
 	}
 	for k := range registered {
