@@ -108,6 +108,9 @@ var migrations = []migration{
 	{3, "tiles, favourites, clicks and disruption notices", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&TileRow{}, &TileCategoryRow{}, &Favorite{}, &TileClick{}, &TileNotice{})
 	}},
+	{4, "uploaded tile icons", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&TileIcon{})
+	}},
 }
 
 type schemaVersion struct {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -189,4 +190,30 @@ func (db *DB) DeleteNotice(ctx context.Context, tileID string, id int64) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// TileIcon is an image an admin uploaded for a tile.
+type TileIcon struct {
+	TileID      string `gorm:"primaryKey;size:64"`
+	ContentType string `gorm:"size:64"`
+	Data        []byte
+	UpdatedAt   time.Time
+}
+
+// SaveTileIcon stores or replaces a tile's uploaded icon.
+func (db *DB) SaveTileIcon(ctx context.Context, icon TileIcon) error {
+	return db.gorm.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "tile_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"content_type", "data", "updated_at"}),
+	}).Create(&icon).Error
+}
+
+// TileIconByID returns a tile's uploaded icon, or ErrNotFound.
+func (db *DB) TileIconByID(ctx context.Context, id string) (*TileIcon, error) {
+	var icon TileIcon
+	err := db.gorm.WithContext(ctx).Where("tile_id = ?", id).Take(&icon).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	return &icon, err
 }

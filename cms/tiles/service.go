@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -286,4 +287,49 @@ func (s *Service) RemoveNotice(ctx context.Context, tileID string, id int64) err
 // Clicks returns click counts for a period, for admins.
 func (s *Service) Clicks(ctx context.Context, from, to time.Time) ([]store.TileClick, error) {
 	return s.db.Clicks(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly))
+}
+
+// MaxIconSize bounds an uploaded icon.
+const MaxIconSize = 256 << 10
+
+// iconTypes are the image types an icon may be. SVG is not among them: an
+// uploaded SVG can carry script.
+var iconTypes = []string{"image/png", "image/jpeg", "image/webp", "image/gif"}
+
+// SetIcon stores an uploaded image as a tile's icon, after checking that the
+// bytes are what the declared type says and within the size limit.
+func (s *Service) SetIcon(ctx context.Context, id, declared string, data []byte) error {
+	set, _ := s.Current(ctx)
+	t, ok := set.Tile(id)
+	if !ok {
+		return ErrNotFound
+	}
+	if len(data) == 0 || len(data) > MaxIconSize {
+		return FieldErrors{"icon": fmt.Sprintf("send an image of at most %d KB", MaxIconSize>>10)}
+	}
+	sniffed := http.DetectContentType(data)
+	if !slices.Contains(iconTypes, sniffed) || (declared != "" && declared != sniffed) {
+		return FieldErrors{"icon": "send a PNG, JPEG, WebP or GIF image, with its Content-Type"}
+	}
+	if err := s.db.SaveTileIcon(ctx, store.TileIcon{TileID: id, ContentType: sniffed, Data: data, UpdatedAt: s.clock.Now().UTC()}); err != nil {
+		return fmt.Errorf("save icon: %w", err)
+	}
+	t2 := *t
+	t2.Icon = UploadedIcon
+	return s.Save(ctx, &t2)
+}
+
+// UploadedIcon in a tile's icon field means: the image uploaded for it.
+const UploadedIcon = "uploaded"
+
+// Icon returns a tile's uploaded icon for a viewer who may see the tile.
+func (s *Service) Icon(ctx context.Context, v access.Viewer, id string) (*store.TileIcon, error) {
+	if _, err := s.View(ctx, v, id); err != nil {
+		return nil, err
+	}
+	icon, err := s.db.TileIconByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return icon, err
 }

@@ -162,7 +162,7 @@ func (t *Tile) Check(categories []Category, r Rules) FieldErrors {
 	if t.TooWeak != "" && t.TooWeak != "lock" && t.TooWeak != "hide" {
 		fe["too_weak"] = `use "lock" (show it locked) or "hide"`
 	}
-	if t.Icon != "" && r.Icon != nil && !r.Icon(t.Icon) {
+	if t.Icon != "" && t.Icon != UploadedIcon && r.Icon != nil && !r.Icon(t.Icon) {
 		fe["icon"] = fmt.Sprintf("no icon named %q in the theme", t.Icon)
 	}
 	t.schedule = nil

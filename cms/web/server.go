@@ -127,8 +127,8 @@ func New(d Deps) (*Server, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		BodyLimit:             1 << 20,
-		StrictRouting:         true, // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
+		BodyLimit:             1 << 20, // uploads have their own, lower limits
+		StrictRouting:         true,    // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
 	})
 	s.routes()
 	return s, nil
@@ -200,9 +200,11 @@ func (s *Server) routes() {
 		api.Get("/admin/tiles/clicks", s.adminClicks)
 		api.Get("/admin/tiles/:id", s.adminTile)
 		api.Put("/admin/tiles/:id", s.adminSaveTile)
+		api.Put("/admin/tiles/:id/icon", s.adminPutIcon)
 		api.Delete("/admin/tiles/:id", s.adminDeleteTile)
 		app.Get("/go/:id", s.goTile)
 		app.Post("/tiles/:id/favorite", s.pinTile)
+		app.Get("/tiles/:id/icon", s.tileIconImage)
 	}
 	app.All("/api/*", func(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())

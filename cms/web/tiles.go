@@ -58,6 +58,50 @@ func (s *Server) icon(name string) template.HTML {
 	return template.HTML(svg) //nolint:gosec // a file of the theme
 }
 
+// tileIcon is a tile's icon: from the theme's set, or the uploaded image.
+func (s *Server) tileIcon(t *tiles.Tile) template.HTML {
+	if t.Icon == tiles.UploadedIcon {
+		return template.HTML(`<img src="/tiles/` + template.HTMLEscapeString(url.PathEscape(t.ID)) + `/icon" alt="" width="24" height="24">`) //nolint:gosec // escaped
+	}
+	return s.icon(t.Icon)
+}
+
+// tileIconImage serves an uploaded icon to those who may see the tile.
+func (s *Server) tileIconImage(c *fiber.Ctx) error {
+	icon, err := s.Tiles.Icon(c.UserContext(), s.Viewer(c), c.Params("id"))
+	if errors.Is(err, tiles.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, icon.ContentType)
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
+	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
+	return c.Send(icon.Data)
+}
+
+// adminPutIcon answers PUT /api/v1/admin/tiles/{id}/icon: the body is the image.
+func (s *Server) adminPutIcon(c *fiber.Ctx) error {
+	if err := s.requireRole(c, "admin"); err != nil {
+		return err
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	err := s.Tiles.SetIcon(c.UserContext(), c.Params("id"), string(c.Request().Header.ContentType()), c.Body())
+	var fe tiles.FieldErrors
+	switch {
+	case errors.Is(err, tiles.ErrNotFound):
+		return apiErr(fiber.StatusNotFound, "not_found", "no tile "+c.Params("id"))
+	case errors.As(err, &fe):
+		return fieldErr(fe)
+	case err != nil:
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
 // iconExists tells tile validation which icons the theme has.
 func (s *Server) iconExists(name string) bool {
 	_, err := fs.Stat(s.Theme, "static/icons/"+name+".svg")
@@ -103,7 +147,7 @@ func (s *Server) tileView(view tiles.View, lang string, now time.Time, loc *time
 	t := view.Tile
 	tv := TileView{
 		ID: t.ID, Title: t.Title.In(lang, s.DefaultLang), Description: t.Description.In(lang, s.DefaultLang),
-		Icon: s.icon(t.Icon), State: string(view.State), NewTab: t.NewTab, Pinned: view.Pinned,
+		Icon: s.tileIcon(t), State: string(view.State), NewTab: t.NewTab, Pinned: view.Pinned,
 		Disrupted: view.Disrupted(), CanPin: signedIn,
 	}
 	for _, n := range view.Notices {

@@ -263,3 +263,38 @@ func TestDisruptionNoticeOnTileAndBanner(t *testing.T) {
 		t.Fatalf("a substitute setting a notice: %d", res.StatusCode)
 	}
 }
+
+func TestUploadedTileIcon(t *testing.T) {
+	live := startLiveSite(t, storetest.SQLite(t), monday10)
+	a := newBrowser("10.0.0.5")
+	a.signIn(t, live, "anna", "eid", "/auth/login?return=/")
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	for _, c := range []struct {
+		ctype, body string
+		want        int
+	}{
+		{"image/svg+xml", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`, 422},
+		{"image/png", "<html><script>alert(1)</script></html>", 422},
+		{"image/jpeg", string(png), 422}, // says JPEG, is PNG
+		{"image/png", string(make([]byte, 300<<10)), 422},
+		{"image/png", string(png), 204},
+	} {
+		res, body := a.send(t, "PUT", live.base+"/api/v1/admin/tiles/larportalen/icon", c.body, map[string]string{"Origin": live.base, "Content-Type": c.ctype})
+		if res.StatusCode != c.want {
+			t.Errorf("%s: %d, want %d: %s", c.ctype, res.StatusCode, c.want, body)
+		}
+	}
+	e := newBrowser("")
+	e.signIn(t, live, "erik", "eid", "/auth/login?return=/")
+	_, home := e.do(t, "GET", live.base+"/", nil, false)
+	if !strings.Contains(home, `<img src="/tiles/larportalen/icon" alt=""`) {
+		t.Fatal("the uploaded icon is not on the tile")
+	}
+	res, _ := e.send(t, "GET", live.base+"/tiles/larportalen/icon", "", nil)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Fatalf("icon: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res, _ := e.send(t, "GET", live.base+"/tiles/administration/icon", "", nil); res.StatusCode != 404 {
+		t.Fatalf("icon of a hidden tile: %d", res.StatusCode)
+	}
+}
