@@ -187,3 +187,17 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestTilesImport(t *testing.T) {
+	data := t.TempDir()
+	bad := filepath.Join(t.TempDir(), "tiles.yaml")
+	os.WriteFile(bad, []byte("categories: [{id: c}]\ntiles:\n  - id: a\n    title: {sv: A}\n    url: ftp://x\n    category: c\n"), 0o644)
+	code, _, errs := runCmd(t, nil, "tiles", "import", "--data", data, bad)
+	if code != 1 || !strings.Contains(errs, bad+": tiles: tile 1 (a): url: must be a full http(s) address") {
+		t.Fatalf("bad file: %d %s", code, errs)
+	}
+	code, out, errs := runCmd(t, nil, "tiles", "import", "--data", data, filepath.Join("..", "..", "content", "tiles.yaml"))
+	if code != 0 || !strings.Contains(out, "15 tiles in 6 categories imported") {
+		t.Fatalf("demo file: %d %s %s", code, out, errs)
+	}
+}
