@@ -72,6 +72,19 @@ func (s *Site) Location() *time.Location { return s.opts.Location }
 // DefaultLang is the language of the site's main pages.
 func (s *Site) DefaultLang() string { return s.opts.DefaultLang }
 
+// ForIndex returns every page that is not a draft, whatever its schedule
+// and audience, for the search index. The index applies the access rule as
+// a filter in every query; nothing else may use this list.
+func (s *Site) ForIndex() []*Page {
+	out := make([]*Page, 0, len(s.pages))
+	for _, p := range s.pages {
+		if !p.Access.Draft {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Len is the number of pages, visible or not: for logs and health, never for readers.
 func (s *Site) Len() int { return len(s.pages) }
 

@@ -1,0 +1,70 @@
+// Package indexing turns the site's pages, their FAQ answers and the tiles
+// into search documents.
+package indexing
+
+import (
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/tiles"
+	"github.com/torg-cms/torg/search"
+)
+
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// text is HTML made plain.
+func text(h string) string {
+	return strings.TrimSpace(html.UnescapeString(tags.ReplaceAllString(h, " ")))
+}
+
+// section is the top folder of a page: the facet people filter by.
+func section(dir string) string {
+	top, _, _ := strings.Cut(dir, "/")
+	return top
+}
+
+// Docs returns the documents for a site and a set of tiles.
+func Docs(st *site.Site, set *tiles.Set) []search.Doc {
+	var out []search.Doc
+	if st != nil {
+		for _, p := range st.ForIndex() {
+			var keywords []string
+			if p.Section != nil && p.Section.Dir != "" {
+				keywords = append(keywords, p.Section.Title) // "Vikarieportalen" for the pages in it
+			}
+			base := search.Doc{
+				Keywords: keywords,
+				Kind:     "page", Type: string(p.Type), URL: p.URL, Title: p.Title, Summary: p.Summary,
+				Body: p.Doc.Text, Tags: p.Tags, Section: section(p.Dir), Lang: p.Lang, Date: p.Date,
+				Audience: p.Access.Audience, MinAuth: p.Access.MinAuth, Zones: p.Access.Zones,
+				PublishAt: p.Access.PublishAt, ExpireAt: p.Access.ExpireAt,
+			}
+			d := base
+			d.ID = "page:" + p.URL
+			out = append(out, d)
+			if p.Type != content.TypeFAQ {
+				continue
+			}
+			for _, qa := range p.Doc.FAQ {
+				f := base
+				f.ID, f.Kind, f.Type = "faq:"+p.URL+"#"+qa.ID, "faq", "faq"
+				f.URL, f.Title, f.Summary, f.Body = p.URL+"#"+qa.ID, qa.Question, p.Title, text(qa.Answer)
+				out = append(out, f)
+			}
+		}
+	}
+	if set != nil {
+		for _, t := range set.Tiles {
+			out = append(out, search.Doc{
+				ID: "tile:" + t.ID, Kind: "tile", Type: "tile", URL: "/go/" + t.ID,
+				Title: t.Title.In("sv", "en"), Titles: t.Title, Summary: t.Description.In("sv", "en"),
+				Keywords: t.Keywords, Lang: "sv", Section: "genvagar",
+				Audience: t.Audience, MinAuth: t.MinAuth, Zones: t.Zones,
+			})
+		}
+	}
+	return out
+}

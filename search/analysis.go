@@ -1,0 +1,129 @@
+package search
+
+import (
+	_ "embed"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/no"
+	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
+	"github.com/blevesearch/bleve/v2/analysis/token/compound"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+//go:embed words.txt
+var wordsFile string
+
+// Analyzer names. Each language has an index analyzer, which also splits
+// compounds, and a query analyzer, which does not: a compound in a query
+// should find that compound first, not every document with one of its parts.
+const (
+	analyzerSV      = "torg_sv"
+	analyzerSVQuery = "torg_sv_query"
+	analyzerNO      = "torg_no"
+	analyzerNOQuery = "torg_no_query"
+	analyzerEN      = "torg_en"
+	analyzerFold    = "torg_fold"
+	analyzerFoldQ   = "torg_fold_query"
+	analyzerKeyword = "keyword"
+
+	definiteSV = "torg_definite_sv"
+)
+
+// definiteFilter strips the Swedish singular definite neuter ending -et
+// (lösenordet → lösenord, dokumentet → dokument), which the Snowball
+// stemmer leaves alone. Short words keep it, so that "paket" stays whole.
+type definiteFilter struct{}
+
+func (definiteFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		if t.KeyWord || utf8.RuneCount(t.Term) < 7 {
+			continue
+		}
+		s := string(t.Term)
+		if strings.HasSuffix(s, "et") && !strings.HasSuffix(s, "eet") {
+			t.Term = []byte(strings.TrimSuffix(s, "et"))
+		}
+	}
+	return input
+}
+
+func init() {
+	err := registry.RegisterTokenFilter(definiteSV, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+		return definiteFilter{}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// dictionary returns the compound-part words, plain and folded (ö → o).
+func dictionary() []any {
+	seen := map[string]bool{}
+	var out []any
+	add := func(w string) {
+		if w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	for _, line := range strings.Split(wordsFile, "\n") {
+		w := strings.TrimSpace(line)
+		if w == "" || strings.HasPrefix(w, "#") {
+			continue
+		}
+		add(w)
+		add(fold(w))
+	}
+	return out
+}
+
+var folder = strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "ø", "o", "æ", "ae", "é", "e", "ü", "u")
+
+// fold drops the diacritics of Swedish and Norwegian letters.
+func fold(s string) string { return folder.Replace(strings.ToLower(s)) }
+
+// addAnalyzers defines Torg's analyzers on a mapping.
+func addAnalyzers(m *mapping.IndexMappingImpl) error {
+	if err := m.AddCustomTokenMap("torg_words", map[string]any{"type": tokenmap.Name, "tokens": dictionary()}); err != nil {
+		return err
+	}
+	if err := m.AddCustomTokenFilter("torg_compound", map[string]any{
+		"type": compound.Name, "dict_token_map": "torg_words",
+		"min_word_size": 7.0, "min_subword_size": 3.0, "max_subword_size": 15.0, "only_longest_match": false,
+	}); err != nil {
+		return err
+	}
+	analyzers := map[string][]string{
+		analyzerSV:      {lowercase.Name, "torg_compound", sv.StopName, sv.SnowballStemmerName, definiteSV},
+		analyzerSVQuery: {lowercase.Name, sv.StopName, sv.SnowballStemmerName, definiteSV},
+		analyzerNO:      {lowercase.Name, "torg_compound", no.StopName, no.SnowballStemmerName},
+		analyzerNOQuery: {lowercase.Name, no.StopName, no.SnowballStemmerName},
+		analyzerEN:      {en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName},
+	}
+	for name, filters := range analyzers {
+		if err := m.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}); err != nil {
+			return err
+		}
+	}
+	// The folded field: without diacritics, for queries typed without å, ä, ö.
+	for name, filters := range map[string][]string{
+		analyzerFold:  {lowercase.Name, "torg_compound", sv.StopName, sv.SnowballStemmerName, definiteSV},
+		analyzerFoldQ: {lowercase.Name, sv.StopName, sv.SnowballStemmerName, definiteSV},
+	} {
+		if err := m.AddCustomAnalyzer(name, map[string]any{
+			"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name, "token_filters": filters,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

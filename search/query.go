@@ -1,0 +1,457 @@
+package search
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/torg-cms/torg/cms/access"
+)
+
+// MaxQueryLength bounds a query, in characters.
+const MaxQueryLength = 200
+
+// ErrBadQuery is a query that cannot be run; its message says why.
+var ErrBadQuery = errors.New("bad query")
+
+// Request is one search.
+type Request struct {
+	Query   string
+	Viewer  access.Viewer
+	Now     time.Time
+	Type    string
+	Section string
+	Tag     string
+	Lang    string
+	Sort    string // "relevance" (default) or "date"
+	Limit   int
+	Cursor  string
+	// Synonyms expand words of the query: {"lönespec": ["lönebesked"]}.
+	Synonyms map[string][]string
+}
+
+// Hit is one result.
+type Hit struct {
+	ID      string    `json:"id"`
+	Kind    string    `json:"kind"`
+	Type    string    `json:"type"`
+	URL     string    `json:"url"`
+	Title   string    `json:"title"`
+	Summary string    `json:"summary,omitempty"`
+	Snippet string    `json:"snippet,omitempty"` // HTML with <mark>, escaped otherwise
+	Lang    string    `json:"lang"`
+	Section string    `json:"section,omitempty"`
+	Date    time.Time `json:"date,omitzero"`
+	Score   float64   `json:"score"`
+}
+
+// FacetValue is a term and how many hits have it.
+type FacetValue struct {
+	Term  string `json:"term"`
+	Count int    `json:"count"`
+}
+
+// Result is one page of hits, with totals and facets over everything the
+// viewer may see that matches.
+type Result struct {
+	Total      uint64                  `json:"total"`
+	Hits       []Hit                   `json:"hits"`
+	Facets     map[string][]FacetValue `json:"facets"`
+	NextCursor string                  `json:"next_cursor,omitempty"`
+	Took       time.Duration           `json:"-"`
+}
+
+// Validate checks a request and fills defaults.
+func (r *Request) Validate() error {
+	r.Query = strings.TrimSpace(r.Query)
+	switch {
+	case r.Query == "":
+		return fmt.Errorf("%w: type something to search for", ErrBadQuery)
+	case utf8.RuneCountInString(r.Query) > MaxQueryLength:
+		return fmt.Errorf("%w: the query is longer than %d characters", ErrBadQuery, MaxQueryLength)
+	case r.Sort != "" && r.Sort != "relevance" && r.Sort != "date":
+		return fmt.Errorf("%w: sort must be relevance or date", ErrBadQuery)
+	case r.Limit < 0 || r.Limit > 50:
+		return fmt.Errorf("%w: limit must be from 1 to 50", ErrBadQuery)
+	}
+	if r.Limit == 0 {
+		r.Limit = 10
+	}
+	return nil
+}
+
+// words splits a query into words and "quoted phrases".
+func words(q string) (terms []string, phrases []string) {
+	for {
+		i := strings.IndexByte(q, '"')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(q[i+1:], '"')
+		if j < 0 {
+			q = q[:i] + " " + q[i+1:]
+			break
+		}
+		if p := strings.TrimSpace(q[i+1 : i+1+j]); p != "" {
+			phrases = append(phrases, p)
+		}
+		q = q[:i] + " " + q[i+1+j+1:]
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		// Single letters (the e of e-post) say nothing on their own.
+		if utf8.RuneCountInString(w) > 1 {
+			terms = append(terms, w)
+		}
+	}
+	return terms, phrases
+}
+
+// analyze runs one word through an analyzer; "" when it is a stop word.
+func (x *Index) analyze(analyzer, word string) string {
+	a := x.idx.Mapping().AnalyzerNamed(analyzer)
+	if a == nil {
+		return word
+	}
+	toks := a.Analyze([]byte(word))
+	if len(toks) == 0 {
+		return ""
+	}
+	return string(toks[0].Term)
+}
+
+var queryAnalyzers = map[string]string{"sv": analyzerSVQuery, "no": analyzerNOQuery, "en": analyzerEN}
+
+// wordQuery finds one word in any language: the exact stemmed form ranks
+// highest, then the form without diacritics, then a typo (five letters or
+// more), and, for the last word typed, words it begins.
+func (x *Index) wordQuery(word string, last bool) query.Query {
+	var alts []query.Query
+	add := func(q query.Query) { alts = append(alts, q) }
+	term := func(field, t string, boost float64) {
+		q := query.NewTermQuery(t)
+		q.SetField(field)
+		q.SetBoost(boost)
+		add(q)
+	}
+	for g, an := range queryAnalyzers {
+		t := x.analyze(an, word)
+		if t == "" {
+			continue
+		}
+		term("title_"+g, t, 6)
+		term("summary_"+g, t, 3)
+		term("body_"+g, t, 1.5)
+		if n := utf8.RuneCountInString(t); n >= 5 {
+			fz := query.NewFuzzyQuery(t)
+			fz.SetField("title_" + g)
+			fz.SetFuzziness(fuzziness(n))
+			fz.SetPrefix(1)
+			fz.SetBoost(1.2)
+			add(fz)
+			fb := query.NewFuzzyQuery(t)
+			fb.SetField("body_" + g)
+			fb.SetFuzziness(fuzziness(n))
+			fb.SetPrefix(1)
+			fb.SetBoost(0.4)
+			add(fb)
+		}
+		if last && utf8.RuneCountInString(word) >= 3 {
+			p := query.NewPrefixQuery(strings.ToLower(word))
+			p.SetField("title_" + g)
+			p.SetBoost(1)
+			add(p)
+		}
+	}
+	if ft := x.analyze(analyzerFoldQ, fold(word)); ft != "" {
+		term("fold_title", ft, 3)
+		term("fold", ft, 1)
+		if n := utf8.RuneCountInString(ft); n >= 5 {
+			fz := query.NewFuzzyQuery(ft)
+			fz.SetField("fold")
+			fz.SetFuzziness(fuzziness(n))
+			fz.SetPrefix(1)
+			fz.SetBoost(0.3)
+			add(fz)
+		}
+		if last && utf8.RuneCountInString(ft) >= 3 {
+			p := query.NewPrefixQuery(fold(word))
+			p.SetField("fold_title")
+			p.SetBoost(0.8)
+			add(p)
+		}
+	}
+	if kt := x.analyze(analyzerSVQuery, word); kt != "" {
+		term("keywords", kt, 5)
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return query.NewDisjunctionQuery(alts)
+}
+
+// fuzziness forgives one typo in words of five to seven letters, two in
+// longer ones (a swap of two letters is two edits).
+func fuzziness(n int) int {
+	if n >= 8 {
+		return 2
+	}
+	return 1
+}
+
+// textQuery is the user's query: every word (or one of its synonyms) should
+// match, and every quoted phrase must.
+func (x *Index) textQuery(q string, synonyms map[string][]string) (query.Query, error) {
+	terms, phrases := words(q)
+	var must []query.Query
+	var should []query.Query
+	for i, w := range terms {
+		alts := []query.Query{}
+		if wq := x.wordQuery(w, i == len(terms)-1 && len(phrases) == 0); wq != nil {
+			alts = append(alts, wq)
+		}
+		for _, syn := range synonyms[w] {
+			for _, sw := range strings.Fields(strings.ToLower(syn)) {
+				if sq := x.wordQuery(sw, false); sq != nil {
+					alts = append(alts, sq)
+				}
+			}
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		should = append(should, query.NewDisjunctionQuery(alts))
+	}
+	for _, p := range phrases {
+		var alts []query.Query
+		for g, an := range queryAnalyzers {
+			for _, field := range []string{"title_" + g, "body_" + g, "summary_" + g} {
+				mp := query.NewMatchPhraseQuery(p)
+				mp.SetField(field)
+				mp.Analyzer = an
+				alts = append(alts, mp)
+			}
+		}
+		mp := query.NewMatchPhraseQuery(fold(p))
+		mp.SetField("fold")
+		mp.Analyzer = analyzerFoldQ
+		alts = append(alts, mp)
+		must = append(must, query.NewDisjunctionQuery(alts))
+	}
+	if len(should) == 0 && len(must) == 0 {
+		return nil, fmt.Errorf("%w: the query has only very common words; try more specific ones", ErrBadQuery)
+	}
+	if len(should) > 0 {
+		d := query.NewDisjunctionQuery(should)
+		// Long queries may miss a word; short ones must match every word.
+		need := len(should)
+		if need >= 3 {
+			need--
+		}
+		d.SetMin(float64(need))
+		must = append(must, d)
+	}
+	return query.NewConjunctionQuery(must), nil
+}
+
+// Filter is the access rule as a query: audience, zones, sign-in level and
+// schedule, so that nothing the viewer may not see is ever counted.
+func (x *Index) Filter(v access.Viewer, now time.Time) query.Query {
+	term := func(field, t string) query.Query {
+		q := query.NewTermQuery(t)
+		q.SetField(field)
+		return q
+	}
+	aud := []query.Query{term("audience", audPublic)}
+	if !v.IsAnonymous() {
+		aud = append(aud, term("audience", audSignedIn))
+		for _, r := range v.Roles {
+			aud = append(aud, term("audience", r))
+		}
+	}
+	zones := []query.Query{term("zones", zoneAny)}
+	for _, z := range v.Zones {
+		zones = append(zones, term("zones", z))
+	}
+	rank := float64(indexOf(x.levels, v.Level))
+	if v.IsAnonymous() {
+		rank = -1
+	}
+	inclusive, exclusive := true, false
+	nowF := float64(now.Unix())
+	maxRank := query.NewNumericRangeInclusiveQuery(nil, &rank, nil, &inclusive)
+	maxRank.SetField("min_rank")
+	published := query.NewNumericRangeInclusiveQuery(nil, &nowF, nil, &inclusive)
+	published.SetField("publish")
+	notExpired := query.NewNumericRangeInclusiveQuery(&nowF, nil, &exclusive, nil)
+	notExpired.SetField("expire")
+	f := query.NewConjunctionQuery([]query.Query{
+		query.NewDisjunctionQuery(aud), query.NewDisjunctionQuery(zones), maxRank, published, notExpired,
+	})
+	f.SetBoost(0.0001) // a filter, not a reason to rank higher
+	return f
+}
+
+// facetFields are the facets every search returns.
+var facetFields = []string{"type", "section", "tags", "lang"}
+
+// Search runs a request.
+func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	tq, err := x.textQuery(r.Query, r.Synonyms)
+	if err != nil {
+		return nil, err
+	}
+	parts := []query.Query{tq, x.Filter(r.Viewer, r.Now)}
+	for field, v := range map[string]string{"type": r.Type, "section": r.Section, "tags": r.Tag, "lang": r.Lang} {
+		if v != "" {
+			q := query.NewTermQuery(v)
+			q.SetField(field)
+			q.SetBoost(0.0001)
+			parts = append(parts, q)
+		}
+	}
+	offset := 0
+	if r.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(r.Cursor)
+		n, err2 := strconv.Atoi(string(raw))
+		if err != nil || err2 != nil || n < 0 || n > 10000 {
+			return nil, fmt.Errorf("%w: the cursor is not one this search gave out", ErrBadQuery)
+		}
+		offset = n
+	}
+	var q query.Query = query.NewConjunctionQuery(parts)
+	if r.Sort != "date" {
+		// News from the last 30 days ranks a little higher.
+		from := float64(r.Now.AddDate(0, 0, -30).Unix())
+		fresh := query.NewNumericRangeInclusiveQuery(&from, nil, nil, nil)
+		fresh.SetField("date")
+		news := query.NewTermQuery("news")
+		news.SetField("type")
+		recent := query.NewConjunctionQuery([]query.Query{fresh, news})
+		recent.SetBoost(0.5)
+		q = query.NewBooleanQuery([]query.Query{q}, []query.Query{recent}, nil)
+	}
+	req := bleve.NewSearchRequestOptions(q, r.Limit, offset, false)
+	req.Fields = []string{"title", "summary", "url", "type", "lang", "section", "kind", "date"}
+	req.Highlight = bleve.NewHighlightWithStyle(html.Name)
+	req.Highlight.Fields = []string{"body_sv", "body_no", "body_en"}
+	if r.Sort == "date" {
+		req.SortBy([]string{"-date", "-_score", "_id"})
+	} else {
+		req.SortBy([]string{"-_score", "_id"})
+	}
+	for _, f := range facetFields {
+		req.AddFacet(f, bleve.NewFacetRequest(f, 10))
+	}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := &Result{Total: res.Total, Hits: []Hit{}, Facets: map[string][]FacetValue{}, Took: res.Took}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, hitOf(h))
+	}
+	for name, fr := range res.Facets {
+		vals := []FacetValue{}
+		if fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				vals = append(vals, FacetValue{Term: t.Term, Count: t.Count})
+			}
+		}
+		out.Facets[name] = vals
+	}
+	if next := offset + len(res.Hits); uint64(next) < res.Total && len(res.Hits) > 0 {
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(next)))
+	}
+	return out, nil
+}
+
+func hitOf(h *search.DocumentMatch) Hit {
+	str := func(k string) string { s, _ := h.Fields[k].(string); return s }
+	hit := Hit{ID: h.ID, Kind: str("kind"), Type: str("type"), URL: str("url"), Title: str("title"), Summary: str("summary"),
+		Lang: str("lang"), Section: str("section"), Score: math.Round(h.Score*1000) / 1000}
+	if d, ok := h.Fields["date"].(float64); ok && d > 0 {
+		hit.Date = time.Unix(int64(d), 0).UTC()
+	}
+	for _, field := range []string{"body_sv", "body_no", "body_en"} {
+		if frags := h.Fragments[field]; len(frags) > 0 {
+			hit.Snippet = frags[0]
+			break
+		}
+	}
+	return hit
+}
+
+// Suggestion is a title offered while typing.
+type Suggestion struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	Type  string `json:"type"`
+}
+
+// Suggest offers titles that begin with, or contain a word beginning with,
+// what has been typed, among what the viewer may see.
+func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now time.Time, limit int) ([]Suggestion, error) {
+	prefix = strings.TrimSpace(strings.ToLower(prefix))
+	if prefix == "" || utf8.RuneCountInString(prefix) > MaxQueryLength {
+		return nil, fmt.Errorf("%w: type one to %d characters", ErrBadQuery, MaxQueryLength)
+	}
+	terms, _ := words(prefix)
+	if len(terms) == 0 {
+		return []Suggestion{}, nil
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var must []query.Query
+	for i, w := range terms {
+		var alts []query.Query
+		if i == len(terms)-1 {
+			for _, f := range []string{"title_sv", "title_no", "title_en"} {
+				p := query.NewPrefixQuery(w)
+				p.SetField(f)
+				alts = append(alts, p)
+			}
+			p := query.NewPrefixQuery(fold(w))
+			p.SetField("fold_title")
+			alts = append(alts, p)
+		} else if wq := x.wordQuery(w, false); wq != nil {
+			alts = append(alts, wq)
+		}
+		if len(alts) > 0 {
+			must = append(must, query.NewDisjunctionQuery(alts))
+		}
+	}
+	must = append(must, x.Filter(v, now))
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), limit, 0, false)
+	req.Fields = []string{"title", "url", "type"}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := []Suggestion{}
+	for _, h := range res.Hits {
+		t, _ := h.Fields["title"].(string)
+		u, _ := h.Fields["url"].(string)
+		ty, _ := h.Fields["type"].(string)
+		out = append(out, Suggestion{Title: t, URL: u, Type: ty})
+	}
+	return out, nil
+}

@@ -1,0 +1,386 @@
+// Package search is Torg's full-text index, on bleve: Swedish, Norwegian
+// and English analysis with compounds, inflections, missing diacritics and
+// typos, and the access rule as a filter inside every query, so that hits,
+// totals, facets, snippets, suggestions and paging only ever count what the
+// asker may see.
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// mappingVersion changes whenever the analysis or fields change; an index
+// on disk built with another version is rebuilt.
+const mappingVersion = "4"
+
+// Doc is one searchable thing: a page, an FAQ answer or a tile.
+type Doc struct {
+	ID       string            // unique: "page:/x", "faq:/x#q", "tile:id"
+	Kind     string            // page, faq, tile
+	Type     string            // page, news, job, faq, contact, tile
+	URL      string            // where a hit leads
+	Title    string            // in the doc's language
+	Titles   map[string]string // titles in other languages (tiles)
+	Summary  string
+	Body     string // plain text
+	Keywords []string
+	Tags     []string
+	Section  string
+	Lang     string // sv, nb, nn, en
+	Date     time.Time
+
+	// What the access rule needs.
+	Audience  []string // "public", roles, or empty for every signed-in person
+	MinAuth   string
+	Zones     []string
+	PublishAt time.Time
+	ExpireAt  time.Time
+}
+
+// hash fingerprints a doc, so unchanged docs are not indexed again.
+func (d *Doc) hash() string {
+	b, _ := json.Marshal(d)
+	return fmt.Sprintf("%x", fnv64(b))
+}
+
+func fnv64(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// Index is the search index on disk.
+type Index struct {
+	dir    string
+	log    *slog.Logger
+	levels []string
+	mu     sync.RWMutex
+	idx    bleve.Index
+	// manifest maps doc ids to their hashes, as indexed.
+	manifest map[string]string
+}
+
+// Open opens the index in dir, or builds an empty one. A corrupt index, or
+// one built by another version of Torg's analysis, is removed and built
+// anew, with a log line, never a crash. An empty dir keeps it in memory.
+func Open(dir string, levels []string, log *slog.Logger) (*Index, error) {
+	x := &Index{dir: dir, log: log, levels: levels, manifest: map[string]string{}}
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		x.idx, err = bleve.NewMemOnly(m)
+		return x, err
+	}
+	if _, statErr := os.Stat(dir); statErr == nil {
+		idx, err := bleve.Open(dir)
+		if err == nil {
+			v, _ := idx.GetInternal([]byte("mapping_version"))
+			man, _ := idx.GetInternal([]byte("manifest"))
+			if string(v) == mappingVersion && json.Unmarshal(man, &x.manifest) == nil {
+				x.idx = idx
+				return x, nil
+			}
+			idx.Close()
+			log.Info("the search index was built by another version; rebuilding", "dir", dir)
+		} else {
+			log.Warn("the search index cannot be opened; rebuilding it", "dir", dir, "err", err)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("remove broken index: %w", err)
+		}
+		x.manifest = map[string]string{}
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o750); err != nil {
+		return nil, err
+	}
+	x.idx, err = bleve.New(dir, m)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	if err := x.idx.SetInternal([]byte("mapping_version"), []byte(mappingVersion)); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// Close closes the index.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.idx.Close()
+}
+
+// Len is the number of indexed docs.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.manifest)
+}
+
+// SyncStats says what a Sync did.
+type SyncStats struct{ Added, Updated, Removed, Kept int }
+
+// Sync makes the index hold exactly docs: new and changed docs are
+// indexed, vanished ones removed, unchanged ones left alone.
+func (x *Index) Sync(ctx context.Context, docs []Doc, progress func(done, total int)) (SyncStats, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var st SyncStats
+	want := make(map[string]string, len(docs))
+	var todo []int
+	for i := range docs {
+		h := docs[i].hash()
+		want[docs[i].ID] = h
+		switch old, ok := x.manifest[docs[i].ID]; {
+		case !ok:
+			st.Added++
+			todo = append(todo, i)
+		case old != h:
+			st.Updated++
+			todo = append(todo, i)
+		default:
+			st.Kept++
+		}
+	}
+	batch := x.idx.NewBatch()
+	flush := func() error {
+		if batch.Size() == 0 {
+			return nil
+		}
+		if err := x.idx.Batch(batch); err != nil {
+			return err
+		}
+		batch.Reset()
+		return nil
+	}
+	for id := range x.manifest {
+		if _, ok := want[id]; !ok {
+			batch.Delete(id)
+			st.Removed++
+		}
+	}
+	for n, i := range todo {
+		if ctx.Err() != nil {
+			return st, ctx.Err()
+		}
+		if err := batch.Index(docs[i].ID, docs[i].fields(x.levels)); err != nil {
+			return st, fmt.Errorf("index %s: %w", docs[i].ID, err)
+		}
+		if batch.Size() >= 500 {
+			if err := flush(); err != nil {
+				return st, err
+			}
+			if progress != nil {
+				progress(n+1, len(todo))
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return st, err
+	}
+	if progress != nil {
+		progress(len(todo), len(todo))
+	}
+	x.manifest = want
+	man, _ := json.Marshal(want)
+	if err := x.idx.SetInternal([]byte("manifest"), man); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+// Rebuild empties the index and indexes docs again.
+func (x *Index) Rebuild(ctx context.Context, docs []Doc, progress func(done, total int)) (SyncStats, error) {
+	x.mu.Lock()
+	ids := make([]string, 0, len(x.manifest))
+	for id := range x.manifest {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	batch := x.idx.NewBatch()
+	for _, id := range ids {
+		batch.Delete(id)
+	}
+	err := x.idx.Batch(batch)
+	x.manifest = map[string]string{}
+	x.mu.Unlock()
+	if err != nil {
+		return SyncStats{}, err
+	}
+	return x.Sync(ctx, docs, progress)
+}
+
+// Size is the index's size on disk in bytes.
+func (x *Index) Size() int64 {
+	var n int64
+	filepath.Walk(x.dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// newMapping describes the fields.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	if err := addAnalyzers(m); err != nil {
+		return nil, err
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	keyword := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store, f.IncludeInAll, f.DocValues = store, false, true
+		return f
+	}
+	numeric := func() *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Store, f.IncludeInAll = true, false
+		return f
+	}
+	text := func(analyzer string, store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer, f.Store, f.IncludeInAll, f.IncludeTermVectors = analyzer, store, false, store
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Index, f.Store, f.IncludeInAll = false, true, false
+		return f
+	}
+	for _, name := range []string{"kind", "type", "lang", "section", "audience", "zones", "tags"} {
+		doc.AddFieldMappingsAt(name, keyword(name == "type" || name == "lang" || name == "section" || name == "kind"))
+	}
+	doc.AddFieldMappingsAt("url", keyword(true))
+	for _, name := range []string{"min_rank", "publish", "expire", "date"} {
+		doc.AddFieldMappingsAt(name, numeric())
+	}
+	for lang, a := range map[string]string{"sv": analyzerSV, "no": analyzerNO, "en": analyzerEN} {
+		doc.AddFieldMappingsAt("title_"+lang, text(a, false))
+		doc.AddFieldMappingsAt("summary_"+lang, text(a, false))
+		doc.AddFieldMappingsAt("body_"+lang, text(a, true))
+	}
+	doc.AddFieldMappingsAt("keywords", text(analyzerSV, false))
+	doc.AddFieldMappingsAt("fold", text(analyzerFold, false))
+	doc.AddFieldMappingsAt("fold_title", text(analyzerFold, false))
+	doc.AddFieldMappingsAt("title", stored())
+	doc.AddFieldMappingsAt("summary", stored())
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerSV
+	return m, nil
+}
+
+// langGroup routes a content language to its analysed fields.
+func langGroup(lang string) string {
+	switch lang {
+	case "nb", "nn":
+		return "no"
+	case "en":
+		return "en"
+	}
+	return "sv"
+}
+
+const (
+	farFuture   = float64(1 << 52)
+	audPublic   = "_public"
+	audSignedIn = "_signed_in"
+	zoneAny     = "_any"
+)
+
+// fields flattens a doc into the index's fields.
+func (d *Doc) fields(levels []string) map[string]any {
+	g := langGroup(d.Lang)
+	f := map[string]any{
+		"kind": d.Kind, "type": d.Type, "url": d.URL, "lang": d.Lang, "section": d.Section,
+		"title": d.Title, "summary": d.Summary, "tags": d.Tags,
+		"title_" + g: d.Title, "summary_" + g: d.Summary, "body_" + g: d.Body,
+		"keywords":   append(append([]string{}, d.Keywords...), d.Tags...),
+		"fold":       fold(d.Title + "\n" + d.Summary + "\n" + d.Body + "\n" + joinWords(d.Keywords)),
+		"fold_title": fold(d.Title),
+	}
+	for lang, t := range d.Titles {
+		if _, ok := f["title_"+langGroup(lang)]; !ok {
+			f["title_"+langGroup(lang)] = t
+		}
+		f["fold_title"] = f["fold_title"].(string) + "\n" + fold(t)
+	}
+	aud := []string{}
+	for _, a := range d.Audience {
+		if a == "public" {
+			aud = append(aud, audPublic)
+		} else {
+			aud = append(aud, a)
+		}
+	}
+	if len(aud) == 0 {
+		aud = []string{audSignedIn}
+	}
+	f["audience"] = aud
+	zones := d.Zones
+	if len(zones) == 0 {
+		zones = []string{zoneAny}
+	}
+	f["zones"] = zones
+	rank := -1.0
+	if d.MinAuth != "" && !contains(d.Audience, "public") {
+		rank = float64(indexOf(levels, d.MinAuth))
+	}
+	f["min_rank"] = rank
+	f["publish"] = 0.0
+	if !d.PublishAt.IsZero() {
+		f["publish"] = float64(d.PublishAt.Unix())
+	}
+	f["expire"] = farFuture
+	if !d.ExpireAt.IsZero() {
+		f["expire"] = float64(d.ExpireAt.Unix())
+	}
+	f["date"] = 0.0
+	if !d.Date.IsZero() {
+		f["date"] = float64(d.Date.Unix())
+	}
+	return f
+}
+
+func joinWords(ws []string) string {
+	out := ""
+	for _, w := range ws {
+		out += w + " "
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, e := range xs {
+		if e == x {
+			return true
+		}
+	}
+	return false
+}
+
+func indexOf(xs []string, x string) int {
+	for i, e := range xs {
+		if e == x {
+			return i
+		}
+	}
+	return -1
+}
