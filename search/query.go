@@ -455,3 +455,37 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 	}
 	return out, nil
 }
+
+// Pinned returns the docs with the given URLs that the viewer may see, in
+// the given order: the best bets an admin set for a query.
+func (x *Index) Pinned(ctx context.Context, urls []string, v access.Viewer, now time.Time) ([]Hit, error) {
+	if len(urls) == 0 {
+		return nil, nil
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var alts []query.Query
+	for _, u := range urls {
+		q := query.NewTermQuery(u)
+		q.SetField("url")
+		alts = append(alts, q)
+	}
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDisjunctionQuery(alts), x.Filter(v, now)}), len(urls), 0, false)
+	req.Fields = []string{"title", "summary", "url", "type", "lang", "section", "kind", "date"}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	byURL := map[string]Hit{}
+	for _, h := range res.Hits {
+		hit := hitOf(h)
+		byURL[hit.URL] = hit
+	}
+	var out []Hit
+	for _, u := range urls {
+		if h, ok := byURL[u]; ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}

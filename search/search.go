@@ -126,6 +126,9 @@ func (x *Index) Close() error {
 	return x.idx.Close()
 }
 
+// Bleve exposes the underlying index to tests and benchmarks of this package's users.
+func (x *Index) Bleve() bleve.Index { return x.idx }
+
 // Len is the number of indexed docs.
 func (x *Index) Len() int {
 	x.mu.RLock()

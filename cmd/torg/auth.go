@@ -119,3 +119,10 @@ func authSettings(cfg *config.Config, clk clock.Clock, log *slog.Logger) (*auth.
 func startAuth(s *auth.Settings, db *store.DB, clk clock.Clock, log *slog.Logger) *auth.Service {
 	return auth.New(*s, db, clk, log.With("component", "auth"))
 }
+
+// demoBestBets pins the demo's pay pages for the searches people make most.
+var demoBestBets = map[string][]string{
+	"lön":      {"/go/lonewebben", "/vikarie/lonedatum"},
+	"lönespec": {"/go/lonespecifikation"},
+	"pass":     {"/go/passportalen", "/vikarie/boka-pass"},
+}

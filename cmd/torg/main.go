@@ -43,6 +43,7 @@ Usage:
   torg serve [flags]   serve the site (see torg serve -h for every flag)
   torg check DIR       check a content folder; exits 1 when any problem is an error
   torg tiles import F  replace the stored tiles with those of a tiles.yaml
+  torg index --rebuild build the search index again
   torg version         print the version
 `
 
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return check(ctx, args[1:], stdout, stderr, getenv)
 	case "tiles":
 		return tilesCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "index":
+		return indexCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "torg", versionString())
 		return 0
@@ -152,7 +155,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	site.LogProblems(log, st.Problems)
 	log.Info("content loaded", "source", src.Name(), "pages", st.Len(), "problems", len(st.Problems))
-	builder.Watch(ctx)
 
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Data)
 	if err != nil {
@@ -182,11 +184,23 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return 1
 	}
 	deps.Tiles = tileSvc
+	idx, err := startSearch(ctx, cfg, builder, tileSvc, log)
+	if err != nil {
+		log.Error("cannot open the search index", "err", err)
+		return 1
+	}
+	defer idx.Close()
+	deps.Search, deps.Store = idx, db
+	deps.SearchSettings = web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets}
+	if cfg.Demo && len(deps.SearchSettings.BestBets) == 0 {
+		deps.SearchSettings.BestBets = demoBestBets
+	}
 	srv, err := web.New(deps)
 	if err != nil {
 		log.Error("cannot start the web server", "err", err)
 		return 1
 	}
+	builder.Watch(ctx)
 	srv.SetReady(func() bool {
 		pctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -59,6 +59,9 @@ type Config struct {
 	Tiles          string
 	HealthInterval time.Duration
 	HealthTimeout  time.Duration
+
+	SearchSynonyms map[string][]string
+	SearchBestBets map[string][]string
 }
 
 // Option is one setting: its flag is --Name, its variable TORG_NAME with
@@ -164,6 +167,32 @@ var Options = []Option{
 	{"tiles", "", "tiles.yaml that seeds the tiles on first start (default: tiles.yaml in the content folder, or the demo's)", func(c *Config, v string) error { c.Tiles = v; return nil }},
 	{"health-interval", "1m", "how often tiles' health URLs are checked", duration(func(c *Config) *time.Duration { return &c.HealthInterval })},
 	{"health-timeout", "5s", "how long one health check may take", duration(func(c *Config) *time.Duration { return &c.HealthTimeout })},
+	{"search-synonyms", "lönespec=lönespecifikation lönebesked; lönebesked=lönespecifikation; vikarie=timvikarie; timvikarie=vikarie; mejl=e-post; bankid=e-legitimation", "words that find each other: word=other words; …", func(c *Config, v string) (err error) {
+		c.SearchSynonyms, err = parseLists(v)
+		return err
+	}},
+	{"search-best-bets", "", "addresses that come first for a query: query=/path /go/tile; …", func(c *Config, v string) (err error) {
+		c.SearchBestBets, err = parseLists(v)
+		return err
+	}},
+}
+
+// parseLists reads "a=b c; d=e" into {a: [b c], d: [e]}; keys are lower case.
+func parseLists(s string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, part := range strings.Split(s, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		k = strings.Join(strings.Fields(strings.ToLower(k)), " ")
+		if !ok || k == "" || strings.TrimSpace(v) == "" {
+			return nil, fmt.Errorf("%q: write word=other words", part)
+		}
+		out[k] = append(out[k], strings.Fields(v)...)
+	}
+	return out, nil
 }
 
 func duration(field func(*Config) *time.Duration) func(*Config, string) error {

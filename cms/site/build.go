@@ -35,7 +35,12 @@ type Builder struct {
 	cache    map[string]*render.Doc
 	current  atomic.Pointer[Site]
 	builds   atomic.Int64
+	onBuild  []func(*Site)
 }
+
+// OnBuild calls f with every site the watcher builds, after it is current.
+// Set it before Watch.
+func (b *Builder) OnBuild(f func(*Site)) { b.onBuild = append(b.onBuild, f) }
 
 // NewBuilder returns a Builder over sources, in order of precedence: when two
 // sources claim one URL, the earlier wins.
@@ -392,6 +397,9 @@ func (b *Builder) Watch(ctx context.Context) {
 				}
 				b.log.Info("content reloaded", "source", src.Name(), "pages", s.Len(), "problems", len(s.Problems), "took", time.Since(start).Round(time.Millisecond))
 				LogProblems(b.log, s.Problems)
+				for _, f := range b.onBuild {
+					f(s)
+				}
 			})
 			if err != nil {
 				b.log.Error("watching content stopped", "source", src.Name(), "err", err)

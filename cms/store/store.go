@@ -111,6 +111,9 @@ var migrations = []migration{
 	{4, "uploaded tile icons", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&TileIcon{})
 	}},
+	{5, "search queries that found nothing or were not followed", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&SearchQuery{})
+	}},
 }
 
 type schemaVersion struct {

@@ -124,3 +124,31 @@ func TestLoginAttemptIsTakenOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestSearchMisses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, r := range []struct {
+			q, day string
+			found  bool
+		}{
+			{"lönespec", "2026-11-20", false}, {"lönespec", "2026-11-21", false}, {"glömt lösenord", "2026-11-21", true},
+			{"pass", "2026-11-21", true}, {"pass", "2026-11-22", true}, {"utanför", "2026-10-01", false},
+		} {
+			if err := db.RecordSearch(ctx, r.q, r.day, r.found); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.RecordSearchClick(ctx, "glömt lösenord", "2026-11-21")
+		zero, noClick, err := db.SearchMisses(ctx, "2026-11-01", "2026-11-30", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(zero) != 1 || zero[0].Query != "lönespec" || zero[0].ZeroHits != 2 || zero[0].LastDay != "2026-11-21" {
+			t.Fatalf("zero hits: %+v", zero)
+		}
+		if len(noClick) != 1 || noClick[0].Query != "pass" || noClick[0].Searches != 2 {
+			t.Fatalf("no clicks: %+v", noClick)
+		}
+	})
+}

@@ -142,7 +142,7 @@ func (s *Server) listingURL(st *site.Site, v access.Viewer, now time.Time, lang 
 
 // baseView fills what every page shows: site name, home, menu.
 func (s *Server) baseView(c *fiber.Ctx, st *site.Site, lang string) *View {
-	v := &View{Lang: lang, Path: requestPath(c), cat: s.cat, SiteName: "Torg", Home: "/", loc: time.UTC}
+	v := &View{Lang: lang, Path: requestPath(c), cat: s.cat, SiteName: "Torg", Home: "/", loc: time.UTC, HasSearch: s.Search != nil}
 	if s.Auth != nil {
 		v.AuthEnabled = true
 		viewer := s.Viewer(c)

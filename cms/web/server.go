@@ -24,7 +24,9 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/tiles"
+	"github.com/torg-cms/torg/search"
 )
 
 // SiteProvider hands out the current site; a reload swaps it.
@@ -53,6 +55,12 @@ type Deps struct {
 	DemoIdP http.Handler
 	// Tiles is the link hub; nil shows no tiles.
 	Tiles *tiles.Service
+	// Search is the index; nil offers no search.
+	Search *search.Index
+	// SearchSettings are synonyms and best bets.
+	SearchSettings SearchSettings
+	// Store records what searches found nothing; nil records nothing.
+	Store *store.DB
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -69,7 +77,7 @@ type Server struct {
 var templateNames = []string{
 	"home", "section", "page", "news", "news_list", "job", "job_list",
 	"faq", "contact", "contact_list", "404", "error",
-	"signout", "signin_problem", "stepup", "tile_closed",
+	"signout", "signin_problem", "stepup", "tile_closed", "search",
 }
 
 // New builds the server and its routes.
@@ -205,6 +213,15 @@ func (s *Server) routes() {
 		app.Get("/go/:id", s.goTile)
 		app.Post("/tiles/:id/favorite", s.pinTile)
 		app.Get("/tiles/:id/icon", s.tileIconImage)
+	}
+	if s.Search != nil {
+		api.Get("/search", s.apiSearch)
+		api.Get("/search/suggest", s.apiSuggest)
+		if s.Store != nil {
+			api.Get("/admin/search/misses", s.apiMisses)
+		}
+		app.Get("/sok", s.searchPage)
+		app.Get("/sok/go", s.searchClick)
 	}
 	app.All("/api/*", func(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())

@@ -33,6 +33,8 @@ type View struct {
 	Contacts     []*PageView
 	Tiles        []TileGroup
 	Banner       []string // disruption notices in force
+	SearchView   *SearchView
+	HasSearch    bool
 	Sections     []Link
 	NewsURL      string
 	JobsURL      string

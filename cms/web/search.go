@@ -1,0 +1,276 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/torg-cms/torg/cms/auth"
+	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/search"
+)
+
+// SearchSettings are the synonyms and best bets of the site's search.
+type SearchSettings struct {
+	// Synonyms: a word of the query also finds these.
+	Synonyms map[string][]string
+	// BestBets: for a query (lower case), these addresses come first.
+	BestBets map[string][]string
+}
+
+// searchRequest reads the search parameters shared by the page and the API.
+func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, error) {
+	r := search.Request{
+		Query: c.Query("q"), Viewer: s.Viewer(c), Now: s.Clock.Now(),
+		Type: c.Query("type"), Section: c.Query("section"), Tag: c.Query("tag"), Lang: c.Query("lang"),
+		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Synonyms: s.SearchSettings.Synonyms,
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return r, apiErr(fiber.StatusBadRequest, "bad_parameter", "limit must be a whole number from 1 to 50")
+		}
+		r.Limit = n
+	}
+	return r, r.Validate()
+}
+
+func normalQuery(q string) string {
+	return strings.Join(strings.Fields(strings.ToLower(q)), " ")
+}
+
+// runSearch searches, adds the best bets, and records what people could not find.
+func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []search.Hit, error) {
+	res, err := s.Search.Search(c.UserContext(), r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var bets []search.Hit
+	if r.Cursor == "" {
+		if urls := s.SearchSettings.BestBets[normalQuery(r.Query)]; len(urls) > 0 {
+			bets, _ = s.Search.Pinned(c.UserContext(), urls, r.Viewer, r.Now)
+		}
+		if s.Store != nil {
+			day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
+			if err := s.Store.RecordSearch(context.WithoutCancel(c.UserContext()), normalQuery(r.Query), day, res.Total > 0 || len(bets) > 0); err != nil {
+				s.Log.Warn("a search could not be recorded", "err", err)
+			}
+		}
+	}
+	return res, bets, nil
+}
+
+func (s *Server) location() *time.Location {
+	if st := s.Sites.Current(); st != nil {
+		return st.Location()
+	}
+	return time.UTC
+}
+
+func searchErr(err error) error {
+	if errors.Is(err, search.ErrBadQuery) {
+		return apiErr(fiber.StatusBadRequest, "bad_query", strings.TrimPrefix(err.Error(), "bad query: "))
+	}
+	return err
+}
+
+// apiSearch answers GET /api/v1/search.
+func (s *Server) apiSearch(c *fiber.Ctx) error {
+	r, err := s.searchRequest(c)
+	if err != nil {
+		return searchErr(err)
+	}
+	res, bets, err := s.runSearch(c, r)
+	if err != nil {
+		return searchErr(err)
+	}
+	if bets == nil {
+		bets = []search.Hit{}
+	}
+	return c.JSON(fiber.Map{"total": res.Total, "hits": res.Hits, "facets": res.Facets, "best_bets": bets, "next_cursor": res.NextCursor})
+}
+
+// apiSuggest answers GET /api/v1/search/suggest: titles as you type.
+func (s *Server) apiSuggest(c *fiber.Ctx) error {
+	q := c.Query("q")
+	if strings.TrimSpace(q) == "" || utf8.RuneCountInString(q) > search.MaxQueryLength {
+		return apiErr(fiber.StatusBadRequest, "bad_query", "q must be 1 to 200 characters")
+	}
+	items, err := s.Search.Suggest(c.UserContext(), q, s.Viewer(c), s.Clock.Now(), 8)
+	if err != nil {
+		return searchErr(err)
+	}
+	c.Set(fiber.HeaderCacheControl, "private, max-age=30")
+	return c.JSON(fiber.Map{"items": items})
+}
+
+// searchClick records that a hit was followed, then goes there. Only paths
+// on this site are followed.
+func (s *Server) searchClick(c *fiber.Ctx) error {
+	target := auth.SafeReturn(c.Query("u"))
+	if q := normalQuery(c.Query("q")); q != "" && utf8.RuneCountInString(q) <= search.MaxQueryLength && s.Store != nil {
+		day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
+		if err := s.Store.RecordSearchClick(c.UserContext(), q, day); err != nil {
+			s.Log.Warn("a search click could not be recorded", "err", err)
+		}
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// apiMisses answers GET /api/v1/admin/search/misses for communicators.
+func (s *Server) apiMisses(c *fiber.Ctx) error {
+	if err := s.requireRole(c, "communicator", "publisher", "admin"); err != nil {
+		return err
+	}
+	loc := s.location()
+	to := s.Clock.Now().In(loc)
+	from := to.AddDate(0, 0, -30)
+	var err error
+	if q := c.Query("from"); q != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return fieldErr(map[string]string{"from": "write a date like 2026-11-01"})
+		}
+	}
+	if q := c.Query("to"); q != "" {
+		if to, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return fieldErr(map[string]string{"to": "write a date like 2026-11-30"})
+		}
+	}
+	zero, noClick, err := s.Store.SearchMisses(c.UserContext(), from.Format(time.DateOnly), to.Format(time.DateOnly), 100)
+	if err != nil {
+		return err
+	}
+	if zero == nil {
+		zero = []store.SearchMiss{}
+	}
+	if noClick == nil {
+		noClick = []store.SearchMiss{}
+	}
+	return c.JSON(fiber.Map{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "zero_hits": zero, "no_clicks": noClick})
+}
+
+// SearchView is the search page's data.
+type SearchView struct {
+	Query    string
+	Error    string
+	Total    uint64
+	Hits     []HitView
+	BestBets []HitView
+	Facets   []FacetView
+	NextURL  string
+}
+
+// HitView is a hit ready for the template.
+type HitView struct {
+	Title   string
+	URL     string // through /sok/go, which counts the click
+	Snippet template.HTML
+	Summary string
+	Type    string
+	Date    string
+}
+
+// FacetView is one facet with its values as links.
+type FacetView struct {
+	Name   string
+	Values []FacetLink
+}
+
+// FacetLink narrows the search to one value, or widens it again.
+type FacetLink struct {
+	Label    string
+	Count    int
+	URL      string
+	Selected bool
+}
+
+// searchPage answers GET /sok, with or without JavaScript.
+func (s *Server) searchPage(c *fiber.Ctx) error {
+	lang := s.chosenLang(c)
+	page := s.baseView(c, s.Sites.Current(), lang)
+	page.Title = s.cat.T(lang, "search.title")
+	sv := &SearchView{Query: c.Query("q")}
+	page.SearchView = sv
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	if strings.TrimSpace(sv.Query) == "" {
+		return s.send(c, "search", page)
+	}
+	r, err := s.searchRequest(c)
+	var res *search.Result
+	var bets []search.Hit
+	if err == nil {
+		res, bets, err = s.runSearch(c, r)
+	}
+	if errors.Is(err, search.ErrBadQuery) {
+		sv.Error = s.cat.T(lang, "search.bad")
+		c.Status(fiber.StatusBadRequest)
+		return s.send(c, "search", page)
+	}
+	if err != nil {
+		return err
+	}
+	page.Title = s.cat.T(lang, "search.results_for", sv.Query)
+	sv.Total = res.Total
+	hit := func(h search.Hit) HitView {
+		hv := HitView{Title: h.Title, URL: "/sok/go?q=" + url.QueryEscape(r.Query) + "&u=" + url.QueryEscape(h.URL),
+			Snippet: template.HTML(h.Snippet), Summary: h.Summary, Type: s.cat.T(lang, "type."+h.Type)} //nolint:gosec // bleve escapes the text and adds only <mark>
+		if !h.Date.IsZero() && h.Type == "news" {
+			hv.Date = s.cat.Date(lang, h.Date.In(s.location()))
+		}
+		return hv
+	}
+	for _, h := range bets {
+		sv.BestBets = append(sv.BestBets, hit(h))
+	}
+	for _, h := range res.Hits {
+		sv.Hits = append(sv.Hits, hit(h))
+	}
+	base := c.Request().URI().QueryArgs()
+	link := func(set map[string]string) string {
+		q := url.Values{}
+		base.VisitAll(func(k, v []byte) { q.Set(string(k), string(v)) })
+		q.Del("cursor")
+		for k, v := range set {
+			if v == "" {
+				q.Del(k)
+			} else {
+				q.Set(k, v)
+			}
+		}
+		return "/sok?" + q.Encode()
+	}
+	params := map[string]string{"type": "type", "section": "section", "tags": "tag", "lang": "lang"}
+	for _, name := range []string{"type", "section", "tags", "lang"} {
+		param := params[name]
+		fv := FacetView{Name: s.cat.T(lang, "search.facet."+name)}
+		current := c.Query(param)
+		for _, v := range res.Facets[name] {
+			label := v.Term
+			switch name {
+			case "type":
+				label = s.cat.T(lang, "type."+v.Term)
+			case "lang":
+				label = s.cat.T(lang, "lang."+v.Term)
+			}
+			target := v.Term
+			if current == v.Term {
+				target = ""
+			}
+			fv.Values = append(fv.Values, FacetLink{Label: label, Count: v.Count, URL: link(map[string]string{param: target}), Selected: current == v.Term})
+		}
+		if len(fv.Values) > 0 {
+			sv.Facets = append(sv.Facets, fv)
+		}
+	}
+	if res.NextCursor != "" {
+		sv.NextURL = link(map[string]string{"cursor": res.NextCursor})
+	}
+	return s.send(c, "search", page)
+}

@@ -1,0 +1,100 @@
+package search_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/search"
+)
+
+var viewers = map[string]access.Viewer{
+	"anonymous":           {},
+	"anonymous in office": {Zones: []string{"office"}},
+	"substitute":          {Subject: "s", Roles: []string{"substitute"}, Level: "password"},
+	"employee":            {Subject: "e", Roles: []string{"employee"}, Level: "password"},
+	"employee e-ID":       {Subject: "e", Roles: []string{"employee"}, Level: "eid", Zones: []string{"office"}},
+	"communicator":        {Subject: "k", Roles: []string{"communicator", "employee"}, Level: "otp"},
+	"admin password":      {Subject: "a", Roles: []string{"admin", "employee"}, Level: "password", Zones: []string{"office"}},
+	"admin e-ID outside":  {Subject: "a", Roles: []string{"admin", "employee"}, Level: "eid"},
+	"admin e-ID office":   {Subject: "a", Roles: []string{"admin", "employee"}, Level: "eid", Zones: []string{"office"}},
+}
+
+// TestFilterIsTheAccessRule checks, for every document and viewer and at
+// several moments, that the index's filter lets through exactly what the
+// access rule allows.
+func TestFilterIsTheAccessRule(t *testing.T) {
+	docs := demoDocs(t)
+	x := demoIndex(t)
+	policy := access.Policy{}
+	for _, now := range []time.Time{monday10, time.Date(2027, 1, 7, 8, 0, 0, 0, stockholm), time.Date(2026, 3, 1, 12, 0, 0, 0, stockholm)} {
+		for name, v := range viewers {
+			req := bleve.NewSearchRequestOptions(x.Filter(v, now), 10000, 0, false)
+			res, err := x.Bleve().Search(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, h := range res.Hits {
+				got[h.ID] = true
+			}
+			for _, d := range docs {
+				rule := access.Rule{Audience: d.Audience, MinAuth: d.MinAuth, Zones: d.Zones, PublishAt: d.PublishAt, ExpireAt: d.ExpireAt}
+				want := policy.Decide(v, rule, now) == access.Allow
+				if got[d.ID] != want {
+					t.Errorf("%s at %v: %s in filter=%v, rule=%v", name, now, d.ID, got[d.ID], want)
+				}
+			}
+		}
+	}
+}
+
+// A word found only in a restricted page gives a viewer without access
+// zero hits, zero count, no suggestion and no facet.
+func TestRestrictedWordLeavesNoTrace(t *testing.T) {
+	x := demoIndex(t)
+	ctx := context.Background()
+	// Only the IT admins' page (admin, e-ID, office) holds "katalogtjänsten".
+	for name, v := range viewers {
+		allowed := name == "admin e-ID office"
+		res, err := x.Search(ctx, search.Request{Query: "katalogtjänsten", Viewer: v, Now: monday10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allowed {
+			if res.Total == 0 {
+				t.Fatalf("%s should find the admin page", name)
+			}
+			continue
+		}
+		if res.Total != 0 || len(res.Hits) != 0 {
+			t.Errorf("%s: %d hits", name, res.Total)
+		}
+		for facet, vals := range res.Facets {
+			if len(vals) != 0 {
+				t.Errorf("%s: facet %s has %v", name, facet, vals)
+			}
+		}
+		sugg, _ := x.Suggest(ctx, "administration av inlog", v, monday10, 8)
+		for _, s := range sugg {
+			if strings.Contains(s.Title, "Administration av inloggning") {
+				t.Errorf("%s is offered the restricted title", name)
+			}
+		}
+		pinned, _ := x.Pinned(ctx, []string{"/personal/inloggningsadministration"}, v, monday10)
+		if len(pinned) != 0 {
+			t.Errorf("%s gets the restricted page as a best bet", name)
+		}
+	}
+	// Facets and totals count only the visible: a substitute's facets never name the admin's section.
+	res, _ := x.Search(ctx, search.Request{Query: "inloggning", Viewer: viewers["substitute"], Now: monday10, Limit: 50})
+	for _, h := range res.Hits {
+		if strings.Contains(h.URL, "inloggningsadministration") {
+			t.Fatal("a hidden page among the hits")
+		}
+	}
+}
