@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,13 +92,30 @@ func TestBadValuesSayWhereFrom(t *testing.T) {
 	}
 }
 
-// The README's configuration table is made from Options; this keeps them equal.
+var updateREADME = flag.Bool("update", false, "rewrite the README's settings table")
+
+// The README's configuration table is made from Options; this keeps them
+// equal. go test ./cms/config -update rewrites it.
 func TestREADMEListsEveryOption(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	path := filepath.Join("..", "..", "README.md")
+	readme, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if *updateREADME {
+		s := string(readme)
+		start := strings.Index(s, "| flag | environment |")
+		end := strings.Index(s[start:], "\n\n")
+		if start < 0 || end < 0 {
+			t.Fatal("no settings table in the README")
+		}
+		s = s[:start] + strings.TrimRight(MarkdownTable(), "\n") + s[start+end:]
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		readme = []byte(s)
+	}
 	if !strings.Contains(string(readme), MarkdownTable()) {
-		t.Fatalf("README.md's configuration table is out of date; paste this:\n\n%s", MarkdownTable())
+		t.Fatalf("README.md's settings table is out of date; run go test ./cms/config -update")
 	}
 }
