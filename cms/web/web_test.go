@@ -372,7 +372,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	db := storetest.SQLite(t)
 	svc := auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, db, clock.System{}, quietLog())
 	tileSvc := tiles.NewService(db, clock.System{}, quietLog(), access.Policy{}, stockholm, tiles.Rules{})
-	f := newFixture(t, monday10, func(d *Deps) { d.Auth, d.Tiles = svc, tileSvc })
+	f := newFixture(t, monday10, func(d *Deps) { d.Auth, d.Tiles = svc, tileSvc; withSearch(t)(d) })
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
