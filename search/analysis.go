@@ -39,13 +39,13 @@ const (
 )
 
 // definiteFilter strips the Swedish singular definite neuter ending -et
-// (lösenordet → lösenord, dokumentet → dokument), which the Snowball
-// stemmer leaves alone. Short words keep it, so that "paket" stays whole.
+// (lösenordet → lösenord, passet → pass), which the Snowball stemmer
+// leaves alone. Short words keep it, so that "paket" stays whole.
 type definiteFilter struct{}
 
 func (definiteFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	for _, t := range input {
-		if t.KeyWord || utf8.RuneCount(t.Term) < 7 {
+		if t.KeyWord || utf8.RuneCount(t.Term) < 6 {
 			continue
 		}
 		s := string(t.Term)
@@ -127,3 +127,48 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 	}
 	return nil
 }
+
+// parts splits a compound into dictionary words, longest first, and what is
+// left between them (without a linking s): "losenordsregler" → losenord,
+// regler. It returns nothing for a word it cannot split.
+func parts(word string) []string {
+	w := []rune(word)
+	var out []string
+	for i := 0; i < len(w); {
+		best := 0
+		for j := len(w); j >= i+4; j-- {
+			if partWords[string(w[i:j])] {
+				best = j - i
+				break
+			}
+		}
+		if best == 0 {
+			// Not a known word here: take the rest as one part, if it is long enough.
+			rest := string(w[i:])
+			if strings.HasPrefix(rest, "s") && len(out) > 0 {
+				rest = rest[1:]
+			}
+			if utf8.RuneCountInString(rest) < 3 || len(out) == 0 {
+				return nil
+			}
+			return append(out, rest)
+		}
+		out = append(out, string(w[i:i+best]))
+		i += best
+		if i < len(w) && w[i] == 's' && len(w)-i > 3 {
+			i++ // the linking s of Swedish compounds: lösenord-s-regler
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+var partWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range dictionary() {
+		m[w.(string)] = true
+	}
+	return m
+}()

@@ -92,6 +92,18 @@ func (r *Request) Validate() error {
 	return nil
 }
 
+// hyphenated returns the words of q written with a hyphen (e-portal).
+func hyphenated(q string) []string {
+	var out []string
+	for _, f := range strings.Fields(strings.ToLower(q)) {
+		f = strings.Trim(f, `"'.,;:!?()`)
+		if strings.Contains(f, "-") && !strings.HasPrefix(f, "-") && !strings.HasSuffix(f, "-") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // words splits a query into words and "quoted phrases".
 func words(q string) (terms []string, phrases []string) {
 	for {
@@ -138,7 +150,7 @@ var queryAnalyzers = map[string]string{"sv": analyzerSVQuery, "no": analyzerNOQu
 // wordQuery finds one word in any language: the exact stemmed form ranks
 // highest, then the form without diacritics, then a typo (five letters or
 // more), and, for the last word typed, words it begins.
-func (x *Index) wordQuery(word string, last bool) query.Query {
+func (x *Index) wordQuery(word string, last bool, depth int) query.Query {
 	var alts []query.Query
 	add := func(q query.Query) { alts = append(alts, q) }
 	term := func(field, t string, boost float64) {
@@ -177,8 +189,9 @@ func (x *Index) wordQuery(word string, last bool) query.Query {
 		}
 	}
 	if ft := x.analyze(analyzerFoldQ, fold(word)); ft != "" {
-		term("fold_title", ft, 3)
-		term("fold", ft, 1)
+		term("fold_title", ft, 4)
+		term("fold_kw", ft, 4)
+		term("fold", ft, 0.7)
 		if n := utf8.RuneCountInString(ft); n >= 5 {
 			fz := query.NewFuzzyQuery(ft)
 			fz.SetField("fold")
@@ -196,6 +209,20 @@ func (x *Index) wordQuery(word string, last bool) query.Query {
 	}
 	if kt := x.analyze(analyzerSVQuery, word); kt != "" {
 		term("keywords", kt, 5)
+	}
+	// A compound typed whole also finds its parts, together, a little lower.
+	if ps := parts(fold(word)); len(ps) > 1 && depth == 0 {
+		var each []query.Query
+		for _, p := range ps {
+			if q := x.wordQuery(p, false, 1); q != nil {
+				each = append(each, q)
+			}
+		}
+		if len(each) == len(ps) {
+			c := query.NewConjunctionQuery(each)
+			c.SetBoost(0.5)
+			add(c)
+		}
 	}
 	if len(alts) == 0 {
 		return nil
@@ -220,12 +247,12 @@ func (x *Index) textQuery(q string, synonyms map[string][]string) (query.Query, 
 	var should []query.Query
 	for i, w := range terms {
 		alts := []query.Query{}
-		if wq := x.wordQuery(w, i == len(terms)-1 && len(phrases) == 0); wq != nil {
+		if wq := x.wordQuery(w, i == len(terms)-1 && len(phrases) == 0, 0); wq != nil {
 			alts = append(alts, wq)
 		}
 		for _, syn := range synonyms[w] {
 			for _, sw := range strings.Fields(strings.ToLower(syn)) {
-				if sq := x.wordQuery(sw, false); sq != nil {
+				if sq := x.wordQuery(sw, false, 0); sq != nil {
 					alts = append(alts, sq)
 				}
 			}
@@ -254,6 +281,16 @@ func (x *Index) textQuery(q string, synonyms map[string][]string) (query.Query, 
 	if len(should) == 0 && len(must) == 0 {
 		return nil, fmt.Errorf("%w: the query has only very common words; try more specific ones", ErrBadQuery)
 	}
+	var bonus []query.Query
+	for _, h := range hyphenated(q) {
+		for g, an := range queryAnalyzers {
+			mp := query.NewMatchPhraseQuery(h)
+			mp.SetField("title_" + g)
+			mp.Analyzer = an
+			mp.SetBoost(3)
+			bonus = append(bonus, mp)
+		}
+	}
 	if len(should) > 0 {
 		d := query.NewDisjunctionQuery(should)
 		// Long queries may miss a word; short ones must match every word.
@@ -263,6 +300,9 @@ func (x *Index) textQuery(q string, synonyms map[string][]string) (query.Query, 
 		}
 		d.SetMin(float64(need))
 		must = append(must, d)
+	}
+	if len(bonus) > 0 {
+		return query.NewBooleanQuery(must, bonus, nil), nil
 	}
 	return query.NewConjunctionQuery(must), nil
 }
@@ -432,7 +472,7 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 			p := query.NewPrefixQuery(fold(w))
 			p.SetField("fold_title")
 			alts = append(alts, p)
-		} else if wq := x.wordQuery(w, false); wq != nil {
+		} else if wq := x.wordQuery(w, false, 0); wq != nil {
 			alts = append(alts, wq)
 		}
 		if len(alts) > 0 {

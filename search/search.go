@@ -22,7 +22,7 @@ import (
 
 // mappingVersion changes whenever the analysis or fields change; an index
 // on disk built with another version is rebuilt.
-const mappingVersion = "4"
+const mappingVersion = "6"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
@@ -260,7 +260,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer, f.Store, f.IncludeInAll, f.IncludeTermVectors = analyzer, store, false, store
+		f.Analyzer, f.Store, f.IncludeInAll, f.IncludeTermVectors = analyzer, store, false, true // positions, for phrases
 		return f
 	}
 	stored := func() *mapping.FieldMapping {
@@ -283,6 +283,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt("keywords", text(analyzerSV, false))
 	doc.AddFieldMappingsAt("fold", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("fold_title", text(analyzerFold, false))
+	doc.AddFieldMappingsAt("fold_kw", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("title", stored())
 	doc.AddFieldMappingsAt("summary", stored())
 	m.DefaultMapping = doc
@@ -318,6 +319,7 @@ func (d *Doc) fields(levels []string) map[string]any {
 		"keywords":   append(append([]string{}, d.Keywords...), d.Tags...),
 		"fold":       fold(d.Title + "\n" + d.Summary + "\n" + d.Body + "\n" + joinWords(d.Keywords)),
 		"fold_title": fold(d.Title),
+		"fold_kw":    fold(joinWords(d.Keywords) + joinWords(d.Tags)),
 	}
 	for lang, t := range d.Titles {
 		if _, ok := f["title_"+langGroup(lang)]; !ok {
