@@ -34,6 +34,7 @@ const (
 	analyzerFold    = "torg_fold"
 	analyzerFoldQ   = "torg_fold_query"
 	analyzerKeyword = "keyword"
+	analyzerRaw     = "torg_raw"
 
 	definiteSV = "torg_definite_sv"
 )
@@ -113,6 +114,13 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 		if err := m.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}); err != nil {
 			return err
 		}
+	}
+	// Words as written, folded but not stemmed: typos are forgiven here,
+	// where "ledghet" is one letter from "ledighet".
+	if err := m.AddCustomAnalyzer(analyzerRaw, map[string]any{
+		"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name, "token_filters": []string{lowercase.Name},
+	}); err != nil {
+		return err
 	}
 	// The folded field: without diacritics, for queries typed without å, ä, ö.
 	for name, filters := range map[string][]string{

@@ -69,20 +69,3 @@ func demoIndex(t testing.TB) *search.Index {
 }
 
 var everyone = access.Viewer{Subject: "x", Roles: []string{"employee", "substitute", "manager", "communicator", "publisher", "admin"}, Level: "eid", Zones: []string{"office"}}
-
-func TestScratch(t *testing.T) {
-	x := demoIndex(t)
-	for _, q := range []string{"lösenord", "glömt lösenord", "lonebesked", "engångskod", "vikarie OB-tillägg", "lönespec", "passportalen", "portal", "lösenordet", "e-signering", "protokollen", "glömt losenord", "vikarier", "\"bokar pass\"", "lösenrod"} {
-		res, err := x.Search(context.Background(), search.Request{Query: q, Viewer: everyone, Now: monday10, Limit: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%-22s %3d  %v", q, res.Total, func() []string {
-			var s []string
-			for _, h := range res.Hits {
-				s = append(s, h.URL)
-			}
-			return s
-		}())
-	}
-}

@@ -150,7 +150,7 @@ var queryAnalyzers = map[string]string{"sv": analyzerSVQuery, "no": analyzerNOQu
 // wordQuery finds one word in any language: the exact stemmed form ranks
 // highest, then the form without diacritics, then a typo (five letters or
 // more), and, for the last word typed, words it begins.
-func (x *Index) wordQuery(word string, last bool, depth int) query.Query {
+func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Query {
 	var alts []query.Query
 	add := func(q query.Query) { alts = append(alts, q) }
 	term := func(field, t string, boost float64) {
@@ -167,39 +167,11 @@ func (x *Index) wordQuery(word string, last bool, depth int) query.Query {
 		term("title_"+g, t, 6)
 		term("summary_"+g, t, 3)
 		term("body_"+g, t, 1.5)
-		if n := utf8.RuneCountInString(t); n >= 5 {
-			fz := query.NewFuzzyQuery(t)
-			fz.SetField("title_" + g)
-			fz.SetFuzziness(fuzziness(n))
-			fz.SetPrefix(1)
-			fz.SetBoost(1.2)
-			add(fz)
-			fb := query.NewFuzzyQuery(t)
-			fb.SetField("body_" + g)
-			fb.SetFuzziness(fuzziness(n))
-			fb.SetPrefix(1)
-			fb.SetBoost(0.4)
-			add(fb)
-		}
-		if last && utf8.RuneCountInString(word) >= 3 {
-			p := query.NewPrefixQuery(strings.ToLower(word))
-			p.SetField("title_" + g)
-			p.SetBoost(1)
-			add(p)
-		}
 	}
 	if ft := x.analyze(analyzerFoldQ, fold(word)); ft != "" {
 		term("fold_title", ft, 4)
 		term("fold_kw", ft, 4)
 		term("fold", ft, 0.7)
-		if n := utf8.RuneCountInString(ft); n >= 5 {
-			fz := query.NewFuzzyQuery(ft)
-			fz.SetField("fold")
-			fz.SetFuzziness(fuzziness(n))
-			fz.SetPrefix(1)
-			fz.SetBoost(0.3)
-			add(fz)
-		}
 		if last && utf8.RuneCountInString(ft) >= 3 {
 			p := query.NewPrefixQuery(fold(word))
 			p.SetField("fold_title")
@@ -210,11 +182,22 @@ func (x *Index) wordQuery(word string, last bool, depth int) query.Query {
 	if kt := x.analyze(analyzerSVQuery, word); kt != "" {
 		term("keywords", kt, 5)
 	}
+	// Typos, on the words as written: from five letters.
+	if raw := fold(word); fuzzy && utf8.RuneCountInString(raw) >= 5 {
+		for field, boost := range map[string]float64{"raw_title": 1.2, "raw": 0.4} {
+			fz := query.NewFuzzyQuery(raw)
+			fz.SetField(field)
+			fz.SetFuzziness(fuzziness(utf8.RuneCountInString(raw)))
+			fz.SetPrefix(1)
+			fz.SetBoost(boost)
+			add(fz)
+		}
+	}
 	// A compound typed whole also finds its parts, together, a little lower.
 	if ps := parts(fold(word)); len(ps) > 1 && depth == 0 {
 		var each []query.Query
 		for _, p := range ps {
-			if q := x.wordQuery(p, false, 1); q != nil {
+			if q := x.wordQuery(p, false, 1, fuzzy); q != nil {
 				each = append(each, q)
 			}
 		}
@@ -241,18 +224,18 @@ func fuzziness(n int) int {
 
 // textQuery is the user's query: every word (or one of its synonyms) should
 // match, and every quoted phrase must.
-func (x *Index) textQuery(q string, synonyms map[string][]string) (query.Query, error) {
+func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (query.Query, error) {
 	terms, phrases := words(q)
 	var must []query.Query
 	var should []query.Query
 	for i, w := range terms {
 		alts := []query.Query{}
-		if wq := x.wordQuery(w, i == len(terms)-1 && len(phrases) == 0, 0); wq != nil {
+		if wq := x.wordQuery(w, i == len(terms)-1 && len(phrases) == 0, 0, fuzzy); wq != nil {
 			alts = append(alts, wq)
 		}
 		for _, syn := range synonyms[w] {
 			for _, sw := range strings.Fields(strings.ToLower(syn)) {
-				if sq := x.wordQuery(sw, false, 0); sq != nil {
+				if sq := x.wordQuery(sw, false, 0, fuzzy); sq != nil {
 					alts = append(alts, sq)
 				}
 			}
@@ -326,20 +309,25 @@ func (x *Index) Filter(v access.Viewer, now time.Time) query.Query {
 	for _, z := range v.Zones {
 		zones = append(zones, term("zones", z))
 	}
-	rank := float64(indexOf(x.levels, v.Level))
-	if v.IsAnonymous() {
-		rank = -1
+	// The sign-in levels the viewer meets: none needed, and every level up to theirs.
+	levels := []query.Query{term("min_auth", levelNone)}
+	if !v.IsAnonymous() {
+		for i := 0; i <= indexOf(x.levels, v.Level); i++ {
+			levels = append(levels, term("min_auth", x.levels[i]))
+		}
 	}
 	inclusive, exclusive := true, false
 	nowF := float64(now.Unix())
-	maxRank := query.NewNumericRangeInclusiveQuery(nil, &rank, nil, &inclusive)
-	maxRank.SetField("min_rank")
 	published := query.NewNumericRangeInclusiveQuery(nil, &nowF, nil, &inclusive)
 	published.SetField("publish")
 	notExpired := query.NewNumericRangeInclusiveQuery(&nowF, nil, &exclusive, nil)
 	notExpired.SetField("expire")
+	schedule := query.NewDisjunctionQuery([]query.Query{
+		term("scheduled", "no"),
+		query.NewConjunctionQuery([]query.Query{term("scheduled", "yes"), published, notExpired}),
+	})
 	f := query.NewConjunctionQuery([]query.Query{
-		query.NewDisjunctionQuery(aud), query.NewDisjunctionQuery(zones), maxRank, published, notExpired,
+		query.NewDisjunctionQuery(aud), query.NewDisjunctionQuery(zones), query.NewDisjunctionQuery(levels), schedule,
 	})
 	f.SetBoost(0.0001) // a filter, not a reason to rank higher
 	return f
@@ -355,7 +343,17 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	tq, err := x.textQuery(r.Query, r.Synonyms)
+	res, err := x.search(ctx, r, false)
+	if err == nil && res.Total == 0 {
+		// Nothing as typed: forgive typos. Fuzzy matching costs more, so it
+		// runs only when it can help.
+		return x.search(ctx, r, true)
+	}
+	return res, err
+}
+
+func (x *Index) search(ctx context.Context, r Request, fuzzy bool) (*Result, error) {
+	tq, err := x.textQuery(r.Query, r.Synonyms, fuzzy)
 	if err != nil {
 		return nil, err
 	}
@@ -379,15 +377,15 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	var q query.Query = query.NewConjunctionQuery(parts)
 	if r.Sort != "date" {
-		// News from the last 30 days ranks a little higher.
-		from := float64(r.Now.AddDate(0, 0, -30).Unix())
-		fresh := query.NewNumericRangeInclusiveQuery(&from, nil, nil, nil)
-		fresh.SetField("date")
-		news := query.NewTermQuery("news")
-		news.SetField("type")
-		recent := query.NewConjunctionQuery([]query.Query{fresh, news})
-		recent.SetBoost(0.5)
-		q = query.NewBooleanQuery([]query.Query{q}, []query.Query{recent}, nil)
+		// News of this month and the last ranks a little higher.
+		var recent []query.Query
+		for _, m := range []time.Time{r.Now, r.Now.AddDate(0, -1, 0)} {
+			t := query.NewTermQuery(m.UTC().Format("2006-01"))
+			t.SetField("news_month")
+			t.SetBoost(0.5)
+			recent = append(recent, t)
+		}
+		q = query.NewBooleanQuery([]query.Query{q}, recent, nil)
 	}
 	req := bleve.NewSearchRequestOptions(q, r.Limit, offset, false)
 	req.Fields = []string{"title", "summary", "url", "type", "lang", "section", "kind", "date"}
@@ -472,7 +470,7 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 			p := query.NewPrefixQuery(fold(w))
 			p.SetField("fold_title")
 			alts = append(alts, p)
-		} else if wq := x.wordQuery(w, false, 0); wq != nil {
+		} else if wq := x.wordQuery(w, false, 0, false); wq != nil {
 			alts = append(alts, wq)
 		}
 		if len(alts) > 0 {

@@ -22,7 +22,7 @@ import (
 
 // mappingVersion changes whenever the analysis or fields change; an index
 // on disk built with another version is rebuilt.
-const mappingVersion = "6"
+const mappingVersion = "8"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
@@ -268,11 +268,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Index, f.Store, f.IncludeInAll = false, true, false
 		return f
 	}
-	for _, name := range []string{"kind", "type", "lang", "section", "audience", "zones", "tags"} {
+	for _, name := range []string{"kind", "type", "lang", "section", "audience", "zones", "tags", "min_auth", "scheduled", "news_month"} {
 		doc.AddFieldMappingsAt(name, keyword(name == "type" || name == "lang" || name == "section" || name == "kind"))
 	}
 	doc.AddFieldMappingsAt("url", keyword(true))
-	for _, name := range []string{"min_rank", "publish", "expire", "date"} {
+	for _, name := range []string{"publish", "expire", "date"} {
 		doc.AddFieldMappingsAt(name, numeric())
 	}
 	for lang, a := range map[string]string{"sv": analyzerSV, "no": analyzerNO, "en": analyzerEN} {
@@ -284,6 +284,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt("fold", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("fold_title", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("fold_kw", text(analyzerFold, false))
+	doc.AddFieldMappingsAt("raw_title", text(analyzerRaw, false))
+	doc.AddFieldMappingsAt("raw", text(analyzerRaw, false))
 	doc.AddFieldMappingsAt("title", stored())
 	doc.AddFieldMappingsAt("summary", stored())
 	m.DefaultMapping = doc
@@ -307,6 +309,7 @@ const (
 	audPublic   = "_public"
 	audSignedIn = "_signed_in"
 	zoneAny     = "_any"
+	levelNone   = "_none"
 )
 
 // fields flattens a doc into the index's fields.
@@ -320,6 +323,8 @@ func (d *Doc) fields(levels []string) map[string]any {
 		"fold":       fold(d.Title + "\n" + d.Summary + "\n" + d.Body + "\n" + joinWords(d.Keywords)),
 		"fold_title": fold(d.Title),
 		"fold_kw":    fold(joinWords(d.Keywords) + joinWords(d.Tags)),
+		"raw_title":  d.Title,
+		"raw":        d.Title + "\n" + d.Summary + "\n" + d.Body,
 	}
 	for lang, t := range d.Titles {
 		if _, ok := f["title_"+langGroup(lang)]; !ok {
@@ -344,11 +349,18 @@ func (d *Doc) fields(levels []string) map[string]any {
 		zones = []string{zoneAny}
 	}
 	f["zones"] = zones
-	rank := -1.0
+	f["min_auth"] = levelNone
 	if d.MinAuth != "" && !contains(d.Audience, "public") {
-		rank = float64(indexOf(levels, d.MinAuth))
+		f["min_auth"] = d.MinAuth
 	}
-	f["min_rank"] = rank
+	// Most docs have no schedule; the filter checks dates only for those that do.
+	f["scheduled"] = "no"
+	if !d.PublishAt.IsZero() || !d.ExpireAt.IsZero() {
+		f["scheduled"] = "yes"
+	}
+	if d.Type == "news" && !d.Date.IsZero() {
+		f["news_month"] = d.Date.UTC().Format("2006-01")
+	}
 	f["publish"] = 0.0
 	if !d.PublishAt.IsZero() {
 		f["publish"] = float64(d.PublishAt.Unix())
