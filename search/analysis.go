@@ -37,7 +37,25 @@ const (
 	analyzerRaw     = "torg_raw"
 
 	definiteSV = "torg_definite_sv"
+	foldName   = "torg_fold_letters"
+
+	analyzerSVBody      = "torg_sv_body"
+	analyzerSVBodyQuery = "torg_sv_body_query"
+	analyzerNOBody      = "torg_no_body"
+	analyzerNOBodyQuery = "torg_no_body_query"
 )
+
+// foldFilter drops the diacritics of a token's letters (lönebesked →
+// lonebesked) without moving its offsets in the text, so that snippets
+// still highlight the words as written.
+type foldFilter struct{}
+
+func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		t.Term = []byte(fold(string(t.Term)))
+	}
+	return input
+}
 
 // definiteFilter strips the Swedish singular definite neuter ending -et
 // (lösenordet → lösenord, passet → pass), which the Snowball stemmer
@@ -60,6 +78,12 @@ func (definiteFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 func init() {
 	err := registry.RegisterTokenFilter(definiteSV, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 		return definiteFilter{}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	err = registry.RegisterTokenFilter(foldName, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+		return foldFilter{}, nil
 	})
 	if err != nil {
 		panic(err)
@@ -109,6 +133,12 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 		analyzerNO:      {lowercase.Name, "torg_compound", no.StopName, no.SnowballStemmerName},
 		analyzerNOQuery: {lowercase.Name, no.StopName, no.SnowballStemmerName},
 		analyzerEN:      {en.PossessiveName, lowercase.Name, en.StopName, en.SnowballStemmerName},
+		// Bodies match with and without diacritics: stop words go first,
+		// while they still have theirs.
+		analyzerSVBody:      {lowercase.Name, "torg_compound", sv.StopName, foldName, sv.SnowballStemmerName, definiteSV},
+		analyzerSVBodyQuery: {lowercase.Name, sv.StopName, foldName, sv.SnowballStemmerName, definiteSV},
+		analyzerNOBody:      {lowercase.Name, "torg_compound", no.StopName, foldName, no.SnowballStemmerName},
+		analyzerNOBodyQuery: {lowercase.Name, no.StopName, foldName, no.SnowballStemmerName},
 	}
 	for name, filters := range analyzers {
 		if err := m.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}); err != nil {

@@ -147,6 +147,9 @@ func (x *Index) analyze(analyzer, word string) string {
 
 var queryAnalyzers = map[string]string{"sv": analyzerSVQuery, "no": analyzerNOQuery, "en": analyzerEN}
 
+// bodyAnalyzers analyse a query word for the body fields, which fold diacritics.
+var bodyAnalyzers = map[string]string{"sv": analyzerSVBodyQuery, "no": analyzerNOBodyQuery, "en": analyzerEN}
+
 // wordQuery finds one word in any language: the exact stemmed form ranks
 // highest, then the form without diacritics, then a typo (five letters or
 // more), and, for the last word typed, words it begins.
@@ -160,19 +163,23 @@ func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Q
 		add(q)
 	}
 	for g, an := range queryAnalyzers {
+		if x.groups != nil && x.groups[g] == 0 {
+			continue // no doc in this language
+		}
 		t := x.analyze(an, word)
 		if t == "" {
 			continue
 		}
 		term("title_"+g, t, 6)
 		term("summary_"+g, t, 3)
-		term("body_"+g, t, 1.5)
+		if bt := x.analyze(bodyAnalyzers[g], word); bt != "" {
+			term("body_"+g, bt, 1.5)
+		}
 	}
 	if ft := x.analyze(analyzerFoldQ, fold(word)); ft != "" {
 		term("fold_title", ft, 4)
 		term("fold_kw", ft, 4)
-		term("fold", ft, 0.7)
-		if last && utf8.RuneCountInString(ft) >= 3 {
+		if n := utf8.RuneCountInString(ft); last && n >= 3 && n <= 6 { // a word still being typed
 			p := query.NewPrefixQuery(fold(word))
 			p.SetField("fold_title")
 			p.SetBoost(0.8)
@@ -248,17 +255,13 @@ func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (q
 	for _, p := range phrases {
 		var alts []query.Query
 		for g, an := range queryAnalyzers {
-			for _, field := range []string{"title_" + g, "body_" + g, "summary_" + g} {
+			for field, a := range map[string]string{"title_" + g: an, "summary_" + g: an, "body_" + g: bodyAnalyzers[g]} {
 				mp := query.NewMatchPhraseQuery(p)
 				mp.SetField(field)
-				mp.Analyzer = an
+				mp.Analyzer = a
 				alts = append(alts, mp)
 			}
 		}
-		mp := query.NewMatchPhraseQuery(fold(p))
-		mp.SetField("fold")
-		mp.Analyzer = analyzerFoldQ
-		alts = append(alts, mp)
 		must = append(must, query.NewDisjunctionQuery(alts))
 	}
 	if len(should) == 0 && len(must) == 0 {
@@ -274,15 +277,15 @@ func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (q
 			bonus = append(bonus, mp)
 		}
 	}
-	if len(should) > 0 {
+	switch {
+	case len(should) >= 3:
+		// Long queries may miss one word.
 		d := query.NewDisjunctionQuery(should)
-		// Long queries may miss a word; short ones must match every word.
-		need := len(should)
-		if need >= 3 {
-			need--
-		}
-		d.SetMin(float64(need))
+		d.SetMin(float64(len(should) - 1))
 		must = append(must, d)
+	default:
+		// Short ones must match every word: a conjunction can skip ahead.
+		must = append(must, should...)
 	}
 	if len(bonus) > 0 {
 		return query.NewBooleanQuery(must, bonus, nil), nil
@@ -293,28 +296,30 @@ func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (q
 // Filter is the access rule as a query: audience, zones, sign-in level and
 // schedule, so that nothing the viewer may not see is ever counted.
 func (x *Index) Filter(v access.Viewer, now time.Time) query.Query {
-	term := func(field, t string) query.Query {
-		q := query.NewTermQuery(t)
-		q.SetField(field)
-		return q
-	}
-	aud := []query.Query{term("audience", audPublic)}
+	auds := []string{audPublic}
 	if !v.IsAnonymous() {
-		aud = append(aud, term("audience", audSignedIn))
-		for _, r := range v.Roles {
-			aud = append(aud, term("audience", r))
-		}
+		auds = append(auds, audSignedIn)
+		auds = append(auds, v.Roles...)
 	}
-	zones := []query.Query{term("zones", zoneAny)}
-	for _, z := range v.Zones {
-		zones = append(zones, term("zones", z))
-	}
-	// The sign-in levels the viewer meets: none needed, and every level up to theirs.
-	levels := []query.Query{term("min_auth", levelNone)}
+	zones := append([]string{zoneAny}, v.Zones...)
+	levels := []string{levelNone}
 	if !v.IsAnonymous() {
 		for i := 0; i <= indexOf(x.levels, v.Level); i++ {
-			levels = append(levels, term("min_auth", x.levels[i]))
+			levels = append(levels, x.levels[i])
 		}
+	}
+	allowed := func(sched string) query.Query {
+		var terms []query.Query
+		for _, a := range auds {
+			for _, z := range zones {
+				for _, l := range levels {
+					t := query.NewTermQuery(a + "|" + z + "|" + l + "|" + sched)
+					t.SetField("acl")
+					terms = append(terms, t)
+				}
+			}
+		}
+		return query.NewDisjunctionQuery(terms)
 	}
 	inclusive, exclusive := true, false
 	nowF := float64(now.Unix())
@@ -322,12 +327,9 @@ func (x *Index) Filter(v access.Viewer, now time.Time) query.Query {
 	published.SetField("publish")
 	notExpired := query.NewNumericRangeInclusiveQuery(&nowF, nil, &exclusive, nil)
 	notExpired.SetField("expire")
-	schedule := query.NewDisjunctionQuery([]query.Query{
-		term("scheduled", "no"),
-		query.NewConjunctionQuery([]query.Query{term("scheduled", "yes"), published, notExpired}),
-	})
-	f := query.NewConjunctionQuery([]query.Query{
-		query.NewDisjunctionQuery(aud), query.NewDisjunctionQuery(zones), query.NewDisjunctionQuery(levels), schedule,
+	f := query.NewDisjunctionQuery([]query.Query{
+		allowed("no"),
+		query.NewConjunctionQuery([]query.Query{allowed("yes"), published, notExpired}),
 	})
 	f.SetBoost(0.0001) // a filter, not a reason to rank higher
 	return f

@@ -22,7 +22,7 @@ import (
 
 // mappingVersion changes whenever the analysis or fields change; an index
 // on disk built with another version is rebuilt.
-const mappingVersion = "8"
+const mappingVersion = "10"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
@@ -72,6 +72,9 @@ type Index struct {
 	idx    bleve.Index
 	// manifest maps doc ids to their hashes, as indexed.
 	manifest map[string]string
+	// groups counts the docs of each language group, so that queries skip
+	// the fields of languages no doc is in.
+	groups map[string]int
 }
 
 // Open opens the index in dir, or builds an empty one. A corrupt index, or
@@ -136,6 +139,10 @@ func (x *Index) Len() int {
 	return len(x.manifest)
 }
 
+// batchSize bounds how many docs are analysed into memory before they are
+// written, which bounds the memory a rebuild takes.
+var batchSize = 100
+
 // SyncStats says what a Sync did.
 type SyncStats struct{ Added, Updated, Removed, Kept int }
 
@@ -185,7 +192,7 @@ func (x *Index) Sync(ctx context.Context, docs []Doc, progress func(done, total 
 		if err := batch.Index(docs[i].ID, docs[i].fields(x.levels)); err != nil {
 			return st, fmt.Errorf("index %s: %w", docs[i].ID, err)
 		}
-		if batch.Size() >= 500 {
+		if batch.Size() >= batchSize {
 			if err := flush(); err != nil {
 				return st, err
 			}
@@ -201,6 +208,13 @@ func (x *Index) Sync(ctx context.Context, docs []Doc, progress func(done, total 
 		progress(len(todo), len(todo))
 	}
 	x.manifest = want
+	x.groups = map[string]int{}
+	for i := range docs {
+		x.groups[langGroup(docs[i].Lang)]++
+		for lang := range docs[i].Titles {
+			x.groups[langGroup(lang)]++
+		}
+	}
 	man, _ := json.Marshal(want)
 	if err := x.idx.SetInternal([]byte("manifest"), man); err != nil {
 		return st, err
@@ -268,20 +282,19 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Index, f.Store, f.IncludeInAll = false, true, false
 		return f
 	}
-	for _, name := range []string{"kind", "type", "lang", "section", "audience", "zones", "tags", "min_auth", "scheduled", "news_month"} {
+	for _, name := range []string{"kind", "type", "lang", "section", "tags", "acl", "news_month"} {
 		doc.AddFieldMappingsAt(name, keyword(name == "type" || name == "lang" || name == "section" || name == "kind"))
 	}
 	doc.AddFieldMappingsAt("url", keyword(true))
 	for _, name := range []string{"publish", "expire", "date"} {
 		doc.AddFieldMappingsAt(name, numeric())
 	}
-	for lang, a := range map[string]string{"sv": analyzerSV, "no": analyzerNO, "en": analyzerEN} {
-		doc.AddFieldMappingsAt("title_"+lang, text(a, false))
-		doc.AddFieldMappingsAt("summary_"+lang, text(a, false))
-		doc.AddFieldMappingsAt("body_"+lang, text(a, true))
+	for lang, a := range map[string][2]string{"sv": {analyzerSV, analyzerSVBody}, "no": {analyzerNO, analyzerNOBody}, "en": {analyzerEN, analyzerEN}} {
+		doc.AddFieldMappingsAt("title_"+lang, text(a[0], false))
+		doc.AddFieldMappingsAt("summary_"+lang, text(a[0], false))
+		doc.AddFieldMappingsAt("body_"+lang, text(a[1], true))
 	}
 	doc.AddFieldMappingsAt("keywords", text(analyzerSV, false))
-	doc.AddFieldMappingsAt("fold", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("fold_title", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("fold_kw", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("raw_title", text(analyzerRaw, false))
@@ -318,9 +331,8 @@ func (d *Doc) fields(levels []string) map[string]any {
 	f := map[string]any{
 		"kind": d.Kind, "type": d.Type, "url": d.URL, "lang": d.Lang, "section": d.Section,
 		"title": d.Title, "summary": d.Summary, "tags": d.Tags,
-		"title_" + g: d.Title, "summary_" + g: d.Summary, "body_" + g: d.Body,
+		"title_" + g: d.Title, "summary_" + g: d.Summary, "body_" + g: d.Summary + "\n" + d.Body,
 		"keywords":   append(append([]string{}, d.Keywords...), d.Tags...),
-		"fold":       fold(d.Title + "\n" + d.Summary + "\n" + d.Body + "\n" + joinWords(d.Keywords)),
 		"fold_title": fold(d.Title),
 		"fold_kw":    fold(joinWords(d.Keywords) + joinWords(d.Tags)),
 		"raw_title":  d.Title,
@@ -332,32 +344,7 @@ func (d *Doc) fields(levels []string) map[string]any {
 		}
 		f["fold_title"] = f["fold_title"].(string) + "\n" + fold(t)
 	}
-	aud := []string{}
-	for _, a := range d.Audience {
-		if a == "public" {
-			aud = append(aud, audPublic)
-		} else {
-			aud = append(aud, a)
-		}
-	}
-	if len(aud) == 0 {
-		aud = []string{audSignedIn}
-	}
-	f["audience"] = aud
-	zones := d.Zones
-	if len(zones) == 0 {
-		zones = []string{zoneAny}
-	}
-	f["zones"] = zones
-	f["min_auth"] = levelNone
-	if d.MinAuth != "" && !contains(d.Audience, "public") {
-		f["min_auth"] = d.MinAuth
-	}
-	// Most docs have no schedule; the filter checks dates only for those that do.
-	f["scheduled"] = "no"
-	if !d.PublishAt.IsZero() || !d.ExpireAt.IsZero() {
-		f["scheduled"] = "yes"
-	}
+	f["acl"] = aclTokens(d)
 	if d.Type == "news" && !d.Date.IsZero() {
 		f["news_month"] = d.Date.UTC().Format("2006-01")
 	}
@@ -400,4 +387,40 @@ func indexOf(xs []string, x string) int {
 		}
 	}
 	return -1
+}
+
+// aclTokens folds the access rule's parts of a doc into one keyword field:
+// audience|zone|level|scheduled, one token per audience and zone. The
+// viewer's filter is then one set of terms to look up.
+func aclTokens(d *Doc) []string {
+	auds := []string{}
+	for _, a := range d.Audience {
+		if a == "public" {
+			auds = append(auds, audPublic)
+		} else {
+			auds = append(auds, a)
+		}
+	}
+	if len(auds) == 0 {
+		auds = []string{audSignedIn}
+	}
+	zones := d.Zones
+	if len(zones) == 0 {
+		zones = []string{zoneAny}
+	}
+	level := levelNone
+	if d.MinAuth != "" && !contains(d.Audience, "public") {
+		level = d.MinAuth
+	}
+	sched := "no"
+	if !d.PublishAt.IsZero() || !d.ExpireAt.IsZero() {
+		sched = "yes"
+	}
+	var out []string
+	for _, a := range auds {
+		for _, z := range zones {
+			out = append(out, a+"|"+z+"|"+level+"|"+sched)
+		}
+	}
+	return out
 }
