@@ -11,10 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/no"
 	"github.com/blevesearch/bleve/v2/analysis/lang/sv"
-	"github.com/blevesearch/bleve/v2/analysis/token/compound"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 )
@@ -36,14 +34,53 @@ const (
 	analyzerKeyword = "keyword"
 	analyzerRaw     = "torg_raw"
 
-	definiteSV = "torg_definite_sv"
-	foldName   = "torg_fold_letters"
+	definiteSV   = "torg_definite_sv"
+	foldName     = "torg_fold_letters"
+	compoundName = "torg_compound"
 
 	analyzerSVBody      = "torg_sv_body"
 	analyzerSVBodyQuery = "torg_sv_body_query"
 	analyzerNOBody      = "torg_no_body"
 	analyzerNOBodyQuery = "torg_no_body_query"
 )
+
+// compoundFilter adds the parts of a compound that are dictionary words
+// as tokens of their own at the compound's position: engångslösenord gives
+// engång and lösenord too. It keeps byte offsets right for å, ä and ö (the
+// dictionary filter bleve ships counts letters as bytes), so snippets mark
+// the part as written.
+type compoundFilter struct {
+	words            map[string]bool
+	minWord, minPart int
+}
+
+func (f compoundFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, len(input))
+	for _, t := range input {
+		out = append(out, t)
+		runes := []rune(string(t.Term))
+		if len(runes) < f.minWord {
+			continue
+		}
+		// offs[i] is the byte offset of rune i in the term.
+		offs := make([]int, len(runes)+1)
+		for i, r := range runes {
+			offs[i+1] = offs[i] + utf8.RuneLen(r)
+		}
+		for i := 0; i < len(runes); i++ {
+			for j := i + f.minPart; j <= len(runes); j++ {
+				if (i == 0 && j == len(runes)) || !f.words[string(runes[i:j])] {
+					continue
+				}
+				out = append(out, &analysis.Token{
+					Term: []byte(string(runes[i:j])), Position: t.Position, Type: t.Type,
+					Start: t.Start + offs[i], End: t.Start + offs[j],
+				})
+			}
+		}
+	}
+	return out
+}
 
 // foldFilter drops the diacritics of a token's letters (lönebesked →
 // lonebesked) without moving its offsets in the text, so that snippets
@@ -88,6 +125,12 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
+	err = registry.RegisterTokenFilter(compoundName, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+		return compoundFilter{words: partWords, minWord: 7, minPart: 3}, nil
+	})
+	if err != nil {
+		panic(err)
+	}
 }
 
 // dictionary returns the compound-part words, plain and folded (ö → o).
@@ -118,15 +161,6 @@ func fold(s string) string { return folder.Replace(strings.ToLower(s)) }
 
 // addAnalyzers defines Torg's analyzers on a mapping.
 func addAnalyzers(m *mapping.IndexMappingImpl) error {
-	if err := m.AddCustomTokenMap("torg_words", map[string]any{"type": tokenmap.Name, "tokens": dictionary()}); err != nil {
-		return err
-	}
-	if err := m.AddCustomTokenFilter("torg_compound", map[string]any{
-		"type": compound.Name, "dict_token_map": "torg_words",
-		"min_word_size": 7.0, "min_subword_size": 3.0, "max_subword_size": 15.0, "only_longest_match": false,
-	}); err != nil {
-		return err
-	}
 	analyzers := map[string][]string{
 		analyzerSV:      {lowercase.Name, "torg_compound", sv.StopName, sv.SnowballStemmerName, definiteSV},
 		analyzerSVQuery: {lowercase.Name, sv.StopName, sv.SnowballStemmerName, definiteSV},

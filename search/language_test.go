@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,5 +156,17 @@ func TestIndexOnDiskIsReusedAndRepaired(t *testing.T) {
 	}
 	if got := top(t, x, "alfa"); len(got) != 1 {
 		t.Fatalf("search after repair: %v", got)
+	}
+}
+
+// Snippets mark whole words as written, also parts of compounds with å, ä, ö.
+func TestSnippetMarksWordsAsWritten(t *testing.T) {
+	x := smallIndex(t, search.Doc{ID: "a", Title: "Byte", Body: "Gå till sidan för lösenordsbyte och välj Glömt lösenord."})
+	res, err := x.Search(context.Background(), search.Request{Query: "lösenord", Viewer: access.Viewer{}, Now: time.Now()})
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatal(res, err)
+	}
+	if s := res.Hits[0].Snippet; !strings.Contains(s, "<mark>lösenord</mark>sbyte") || !strings.Contains(s, "<mark>lösenord</mark>.") {
+		t.Fatalf("snippet: %s", s)
 	}
 }

@@ -22,7 +22,7 @@ import (
 
 // mappingVersion changes whenever the analysis or fields change; an index
 // on disk built with another version is rebuilt.
-const mappingVersion = "10"
+const mappingVersion = "11"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
