@@ -167,7 +167,7 @@ var Options = []Option{
 	{"tiles", "", "tiles.yaml that seeds the tiles on first start (default: tiles.yaml in the content folder, or the demo's)", func(c *Config, v string) error { c.Tiles = v; return nil }},
 	{"health-interval", "1m", "how often tiles' health URLs are checked", duration(func(c *Config) *time.Duration { return &c.HealthInterval })},
 	{"health-timeout", "5s", "how long one health check may take", duration(func(c *Config) *time.Duration { return &c.HealthTimeout })},
-	{"search-synonyms", "lönespec=lönespecifikation lönebesked; lönebesked=lönespecifikation; vikarie=timvikarie; timvikarie=vikarie; mejl=e-post; bankid=e-legitimation", "words that find each other: word=other words; …", func(c *Config, v string) (err error) {
+	{"search-synonyms", "lönespec=lönespecifikation lönebesked; lönebesked=lönespecifikation; vikarie=timvikarie; timvikarie=vikarie; mejl=e-post; bankid=e-legitimation", "words that find each other: word=other words; …; lang:word=… for one language only (sv, nb, nn, en)", func(c *Config, v string) (err error) {
 		c.SearchSynonyms, err = parseLists(v)
 		return err
 	}},

@@ -19,10 +19,28 @@ import (
 
 // SearchSettings are the synonyms and best bets of the site's search.
 type SearchSettings struct {
-	// Synonyms: a word of the query also finds these.
+	// Synonyms: a word of the query also finds these. A key "sv:word"
+	// applies only to searches in that language (the lang filter, else
+	// the reader's language).
 	Synonyms map[string][]string
 	// BestBets: for a query (lower case), these addresses come first.
 	BestBets map[string][]string
+}
+
+// synonymsFor merges the synonyms for every language with those written
+// for lang ("sv:lönespec=lönebesked").
+func (ss SearchSettings) synonymsFor(lang string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range ss.Synonyms {
+		l, word, scoped := strings.Cut(k, ":")
+		switch {
+		case !scoped:
+			out[k] = append(out[k], v...)
+		case l == lang:
+			out[word] = append(out[word], v...)
+		}
+	}
+	return out
 }
 
 // searchRequest reads the search parameters shared by the page and the API.
@@ -30,8 +48,13 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, error) {
 	r := search.Request{
 		Query: c.Query("q"), Viewer: s.Viewer(c), Now: s.Clock.Now(),
 		Type: c.Query("type"), Section: c.Query("section"), Tag: c.Query("tag"), Lang: c.Query("lang"),
-		Sort: c.Query("sort"), Cursor: c.Query("cursor"), Synonyms: s.SearchSettings.Synonyms,
+		Sort: c.Query("sort"), Cursor: c.Query("cursor"),
 	}
+	lang := r.Lang
+	if lang == "" {
+		lang = s.chosenLang(c)
+	}
+	r.Synonyms = s.SearchSettings.synonymsFor(lang)
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil {

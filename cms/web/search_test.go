@@ -35,7 +35,7 @@ func withSearch(t *testing.T) func(*Deps) {
 		}
 		d.Search, d.Store = idx, storetest.SQLite(t)
 		d.SearchSettings = SearchSettings{
-			Synonyms: map[string][]string{"lönespec": {"lönespecifikation"}},
+			Synonyms: map[string][]string{"lönespec": {"lönespecifikation"}, "en:payslip": {"lönespecifikation"}, "nb:lønnsslipp": {"lönespecifikation"}},
 			BestBets: map[string][]string{"lön": {"/go/lonewebben", "/vikarie/lonedatum"}},
 		}
 	}
@@ -91,6 +91,13 @@ func TestBestBetsAndSynonymsFollowAccess(t *testing.T) {
 	res = f.do(t, "GET", "/api/v1/search?q=l%C3%B6nespec", nil)
 	if !strings.Contains(res.body, `"url":"/personal/lonespecifikation"`) {
 		t.Fatalf("the synonym did not find the pay slip page: %s", res.body)
+	}
+	// Synonyms of one language apply to searches in that language only.
+	if res := f.do(t, "GET", "/api/v1/search?q=payslip", map[string]string{"Accept-Language": "en"}); !strings.Contains(res.body, `"url":"/personal/lonespecifikation"`) {
+		t.Fatalf("an English synonym for an English reader: %s", res.body)
+	}
+	if res := f.do(t, "GET", "/api/v1/search?q=payslip", map[string]string{"Accept-Language": "sv"}); strings.Contains(res.body, `"url":"/personal/lonespecifikation"`) {
+		t.Fatal("an English synonym applied to a Swedish search")
 	}
 }
 
