@@ -313,6 +313,8 @@ func decodeFields(it *Item, m *yaml.Node, opts Options, lines map[string]int, fa
 			it.Access.ExpireAt = date()
 		case "reviewed":
 			it.Reviewed = date()
+		case "important_until":
+			it.ImportantUntil = date()
 		case "weight":
 			if err := v.Decode(&it.Weight); err != nil {
 				fail(line, "weight must be a whole number")

@@ -53,6 +53,13 @@ type Item struct {
 	Job     *Job
 	Contact *Contact
 
+	// ImportantUntil keeps a news item at the top of the home page until then.
+	ImportantUntil time.Time
+	// ApprovedBy and ApprovedAt record the sign-off of an item written in
+	// the editor; files have none.
+	ApprovedBy string
+	ApprovedAt time.Time
+
 	// Lines gives the file line of each front-matter field, for problems
 	// found later (a duplicate alias, say).
 	Lines map[string]int

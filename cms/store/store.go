@@ -114,6 +114,9 @@ var migrations = []migration{
 	{5, "search queries that found nothing or were not followed", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&SearchQuery{})
 	}},
+	{6, "items written in the editor, revisions, audit log, feed tokens, media", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Item{}, &Revision{}, &AuditEntry{}, &FeedToken{}, &Media{})
+	}},
 }
 
 type schemaVersion struct {

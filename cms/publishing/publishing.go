@@ -1,0 +1,330 @@
+// Package publishing is the editorial workflow for content written in the
+// web editor: drafts, review and sign-off, revisions, unpublishing, and the
+// audit log of who did what. Its items reach readers through Source, the
+// same way files do.
+package publishing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// Roles that may write, and that may approve.
+var (
+	Writers   = []string{"communicator", "publisher", "admin"}
+	Approvers = []string{"publisher", "admin"}
+)
+
+// Actor is who does something, and from where (for the audit log).
+type Actor struct {
+	access.Viewer
+	Address string
+}
+
+// Errors of the workflow. Each carries a message a person understands.
+var (
+	ErrNotFound  = errors.New("no such item")
+	ErrForbidden = errors.New("not allowed")
+	ErrState     = errors.New("not possible in this state")
+	ErrConflict  = store.ErrConflict
+)
+
+// Refusal is an error with its reason.
+type Refusal struct {
+	Kind   error
+	Reason string
+}
+
+func (r *Refusal) Error() string { return r.Reason }
+func (r *Refusal) Unwrap() error { return r.Kind }
+
+func refuse(kind error, format string, args ...any) error {
+	return &Refusal{Kind: kind, Reason: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrors names what is wrong with each field.
+type FieldErrors map[string]string
+
+func (fe FieldErrors) Error() string {
+	var parts []string
+	for k, v := range fe {
+		parts = append(parts, k+": "+v)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "; ")
+}
+
+// Service runs the workflow.
+type Service struct {
+	db    *store.DB
+	clock clock.Clock
+	log   *slog.Logger
+	opts  content.Options
+}
+
+// New returns a Service. opts are the site's content options, used to check
+// an item's Markdown exactly as it will be read.
+func New(db *store.DB, clk clock.Clock, log *slog.Logger, opts content.Options) *Service {
+	return &Service{db: db, clock: clk, log: log, opts: opts}
+}
+
+var pathPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*(\.(sv|nb|nn|en))?\.md$`)
+
+// check validates a path and Markdown as the content loader will read them.
+func (s *Service) check(p, markdown string) error {
+	fe := FieldErrors{}
+	if !pathPattern.MatchString(p) || strings.Contains(p, "..") || path.Base(p) == "_index.md" {
+		fe["path"] = "write the folder and name like nyheter/julbord.md: lower-case letters, digits and hyphens"
+	}
+	if len(markdown) > content.MaxFileSize {
+		fe["markdown"] = "the text is too long"
+	} else if _, probs := content.ParseFile(p, []byte(markdown), s.opts); probs.HasErrors() {
+		var msgs []string
+		for _, pr := range probs {
+			if pr.Severity == content.Error {
+				msgs = append(msgs, strings.TrimPrefix(pr.String(), p+":"))
+			}
+		}
+		fe["markdown"] = strings.Join(msgs, "; ")
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	return nil
+}
+
+func (s *Service) audit(ctx context.Context, a Actor, action, target, details string) {
+	e := &store.AuditEntry{At: s.clock.Now().UTC(), Actor: a.Subject, Action: action, Target: target, Address: a.Address, Details: details}
+	if err := s.db.Audit(ctx, e); err != nil {
+		s.log.Error("audit entry could not be written", "action", action, "target", target, "err", err)
+	}
+}
+
+func hasAny(v access.Viewer, roles []string) bool {
+	return slices.ContainsFunc(roles, v.HasRole)
+}
+
+func (s *Service) item(ctx context.Context, id int64) (*store.Item, error) {
+	it, err := s.db.ItemByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return it, err
+}
+
+// Create starts a new item as a draft.
+func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*store.Item, error) {
+	if !hasAny(a.Viewer, Writers) {
+		return nil, refuse(ErrForbidden, "writing needs the communicator role")
+	}
+	if err := s.check(p, markdown); err != nil {
+		return nil, err
+	}
+	if _, err := s.db.ItemByPath(ctx, p); err == nil {
+		return nil, FieldErrors{"path": "an item with this path exists; edit it instead"}
+	}
+	now := s.clock.Now().UTC()
+	it := &store.Item{Path: p, Status: store.StatusDraft, Version: 1, AuthorID: a.Subject, CreatedAt: now, UpdatedAt: now}
+	if err := s.db.CreateItem(ctx, it, &store.Revision{Markdown: markdown, AuthorID: a.Subject, Note: "created", CreatedAt: now}); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, "create", p, "")
+	return it, nil
+}
+
+// Save stores a new revision as the draft. A published item stays live as
+// it was until the new draft is approved. version must be the item's
+// current version; otherwise someone else saved first and ErrConflict says so.
+func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown, note string) (*store.Item, error) {
+	if !hasAny(a.Viewer, Writers) {
+		return nil, refuse(ErrForbidden, "writing needs the communicator role")
+	}
+	it, err := s.item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if it.Status == store.StatusInReview {
+		return nil, refuse(ErrState, "the item is in review; withdraw it before changing it")
+	}
+	if err := s.check(it.Path, markdown); err != nil {
+		return nil, err
+	}
+	if it.Version != version {
+		return nil, refuse(ErrConflict, "%s was changed by someone else since you opened it (version %d, now %d); reload it and make your change again", it.Path, version, it.Version)
+	}
+	now := s.clock.Now().UTC()
+	rev := &store.Revision{ItemID: id, Markdown: markdown, AuthorID: a.Subject, Note: note, CreatedAt: now}
+	err = s.db.Tx(ctx, func(tx *store.DB) error {
+		if err := tx.AddRevision(ctx, rev); err != nil {
+			return err
+		}
+		it.DraftRev, it.Status, it.UpdatedAt = rev.ID, store.StatusDraft, now
+		return tx.UpdateItem(ctx, it, version)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return nil, refuse(ErrConflict, "%s was changed by someone else at the same moment; reload it and make your change again", it.Path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, "save", it.Path, note)
+	return it, nil
+}
+
+// transition changes an item's state after checks, in one step.
+func (s *Service) transition(ctx context.Context, a Actor, id, version int64, action string, details string, f func(it *store.Item) error) (*store.Item, error) {
+	it, err := s.item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if it.Version != version {
+		return nil, refuse(ErrConflict, "%s was changed since you loaded it (version %d, now %d); reload it", it.Path, version, it.Version)
+	}
+	if err := f(it); err != nil {
+		return nil, err
+	}
+	it.UpdatedAt = s.clock.Now().UTC()
+	if err := s.db.UpdateItem(ctx, it, version); errors.Is(err, store.ErrConflict) {
+		return nil, refuse(ErrConflict, "%s was changed at the same moment; reload it", it.Path)
+	} else if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, a, action, it.Path, details)
+	return it, nil
+}
+
+// Submit sends the draft for review.
+func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*store.Item, error) {
+	return s.transition(ctx, a, id, version, "submit", "", func(it *store.Item) error {
+		if !hasAny(a.Viewer, Writers) {
+			return refuse(ErrForbidden, "submitting needs the communicator role")
+		}
+		if it.Status != store.StatusDraft || it.DraftRev == 0 {
+			return refuse(ErrState, "only a draft can be sent for review; this item is %s", it.Status)
+		}
+		it.Status, it.Comment = store.StatusInReview, ""
+		return nil
+	})
+}
+
+// Approve publishes the draft in review. The approver must be a publisher
+// and must not have written the item or its draft.
+func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*store.Item, error) {
+	return s.transition(ctx, a, id, version, "approve", "", func(it *store.Item) error {
+		if !hasAny(a.Viewer, Approvers) {
+			return refuse(ErrForbidden, "approving needs the publisher role")
+		}
+		if it.Status != store.StatusInReview {
+			return refuse(ErrState, "only an item in review can be approved; this item is %s", it.Status)
+		}
+		rev, err := s.db.RevisionByID(ctx, it.DraftRev)
+		if err != nil {
+			return err
+		}
+		if a.Subject == it.AuthorID || a.Subject == rev.AuthorID {
+			return refuse(ErrForbidden, "you cannot approve what you wrote yourself; ask another publisher")
+		}
+		now := s.clock.Now().UTC()
+		it.PublishedRev, it.DraftRev, it.Status = it.DraftRev, 0, store.StatusPublished
+		it.ApprovedBy, it.ApprovedAt, it.Comment = a.Subject, &now, ""
+		return nil
+	})
+}
+
+// Reject sends the draft back to its author with a comment, which is required.
+func (s *Service) Reject(ctx context.Context, a Actor, id, version int64, comment string) (*store.Item, error) {
+	return s.transition(ctx, a, id, version, "reject", comment, func(it *store.Item) error {
+		if !hasAny(a.Viewer, Approvers) {
+			return refuse(ErrForbidden, "sending back needs the publisher role")
+		}
+		if it.Status != store.StatusInReview {
+			return refuse(ErrState, "only an item in review can be sent back; this item is %s", it.Status)
+		}
+		if c := strings.TrimSpace(comment); c == "" || len(c) > 2000 {
+			return FieldErrors{"comment": "say what the author should change (up to 2,000 characters)"}
+		}
+		it.Status, it.Comment = store.StatusDraft, strings.TrimSpace(comment)
+		return nil
+	})
+}
+
+// Withdraw takes the draft back from review: its author, or a publisher.
+func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*store.Item, error) {
+	return s.transition(ctx, a, id, version, "withdraw", "", func(it *store.Item) error {
+		if it.Status != store.StatusInReview {
+			return refuse(ErrState, "only an item in review can be withdrawn; this item is %s", it.Status)
+		}
+		rev, err := s.db.RevisionByID(ctx, it.DraftRev)
+		if err != nil {
+			return err
+		}
+		if a.Subject != rev.AuthorID && a.Subject != it.AuthorID && !hasAny(a.Viewer, Approvers) {
+			return refuse(ErrForbidden, "only the author or a publisher can withdraw an item")
+		}
+		it.Status = store.StatusDraft
+		return nil
+	})
+}
+
+// Unpublish takes a published item off the site, with a reason.
+func (s *Service) Unpublish(ctx context.Context, a Actor, id, version int64, reason string) (*store.Item, error) {
+	return s.transition(ctx, a, id, version, "unpublish", reason, func(it *store.Item) error {
+		if !hasAny(a.Viewer, Approvers) {
+			return refuse(ErrForbidden, "unpublishing needs the publisher role")
+		}
+		if it.PublishedRev == 0 || it.Status == store.StatusUnpublished {
+			return refuse(ErrState, "the item is not published")
+		}
+		if r := strings.TrimSpace(reason); r == "" || len(r) > 2000 {
+			return FieldErrors{"reason": "say why the item is taken down"}
+		}
+		it.Status, it.Comment = store.StatusUnpublished, strings.TrimSpace(reason)
+		return nil
+	})
+}
+
+// Item returns an item with its draft and published Markdown.
+func (s *Service) Item(ctx context.Context, id int64) (*store.Item, string, string, error) {
+	it, err := s.item(ctx, id)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var draft, published string
+	if it.DraftRev > 0 {
+		if r, err := s.db.RevisionByID(ctx, it.DraftRev); err == nil {
+			draft = r.Markdown
+		}
+	}
+	if it.PublishedRev > 0 {
+		if r, err := s.db.RevisionByID(ctx, it.PublishedRev); err == nil {
+			published = r.Markdown
+		}
+	}
+	return it, draft, published, nil
+}
+
+// Items lists every item.
+func (s *Service) Items(ctx context.Context) ([]store.Item, error) { return s.db.Items(ctx) }
+
+// Revisions lists an item's revisions.
+func (s *Service) Revisions(ctx context.Context, id int64) ([]store.Revision, error) {
+	if _, err := s.item(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.db.Revisions(ctx, id)
+}
+
+// Now is the service's clock, for callers that stamp things.
+func (s *Service) Now() time.Time { return s.clock.Now() }
