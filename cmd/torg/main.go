@@ -23,6 +23,7 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/web"
@@ -147,7 +148,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer stop()
 
 	clk := clock.System{}
-	builder := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{}}, clk, log, src)
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Data)
+	if err != nil {
+		log.Error("cannot open the database", "err", err)
+		return 1
+	}
+	defer db.Close()
+	// Files first: when a file and an editor item claim one address, the file wins.
+	builder := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{Levels: cfg.AuthLevels}}, clk, log, src, publishing.NewSource(db, time.Second))
 	st, err := builder.Build(ctx)
 	if err != nil {
 		log.Error("cannot load content", "err", err)
@@ -156,12 +164,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	site.LogProblems(log, st.Problems)
 	log.Info("content loaded", "source", src.Name(), "pages", st.Len(), "problems", len(st.Problems))
 
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Data)
-	if err != nil {
-		log.Error("cannot open the database", "err", err)
-		return 1
-	}
-	defer db.Close()
 	deps := web.Deps{
 		Sites: builder, Clock: clk, Log: log, Theme: theme,
 		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: versionString(),
@@ -191,6 +193,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	defer idx.Close()
 	deps.Search, deps.Store = idx, db
+	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), cmscontent.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels})
 	deps.SearchSettings = web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets}
 	if cfg.Demo && len(deps.SearchSettings.BestBets) == 0 {
 		deps.SearchSettings.BestBets = demoBestBets

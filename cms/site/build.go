@@ -349,8 +349,8 @@ func (s *Site) resolver(p *Page, byFile map[string]*Page) render.Resolver {
 		if err != nil {
 			return "", false, fmt.Errorf("%s %s: not a valid address", what, dest)
 		}
-		if u.Scheme != "" || u.Host != "" || u.Path == "" {
-			return dest, false, nil // external, mailto:, tel:, or an anchor on this page
+		if u.Scheme != "" || u.Host != "" || u.Path == "" || strings.HasPrefix(u.Path, "/media/") {
+			return dest, false, nil // external, mailto:, tel:, an anchor on this page, or an uploaded image
 		}
 		target := u.Path
 		if !strings.HasPrefix(target, "/") {

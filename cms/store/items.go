@@ -67,6 +67,7 @@ type FeedToken struct {
 // Media is an uploaded image.
 type Media struct {
 	ID          int64  `gorm:"primaryKey;autoIncrement"`
+	Key         string `gorm:"size:32;uniqueIndex"` // random: the address cannot be guessed
 	Name        string `gorm:"size:255"`
 	ContentType string `gorm:"size:64"`
 	Data        []byte
@@ -233,10 +234,10 @@ func (db *DB) SaveMedia(ctx context.Context, m *Media) error {
 	return db.gorm.WithContext(ctx).Create(m).Error
 }
 
-// MediaByID returns an upload, or ErrNotFound.
-func (db *DB) MediaByID(ctx context.Context, id int64) (*Media, error) {
+// MediaByKey returns an upload, or ErrNotFound.
+func (db *DB) MediaByKey(ctx context.Context, key string) (*Media, error) {
 	var m Media
-	err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&m).Error
+	err := db.gorm.WithContext(ctx).Where("key = ?", key).Take(&m).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}

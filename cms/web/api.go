@@ -38,6 +38,8 @@ type apiPage struct {
 	TranslationKey string         `json:"translation_key,omitempty"`
 	Params         map[string]any `json:"params"`
 	Job            *content.Job   `json:"job,omitempty"`
+	ApprovedBy     string         `json:"approved_by,omitempty"`
+	ApprovedAt     *time.Time     `json:"approved_at,omitempty"`
 	Contact        *apiContact    `json:"contact,omitempty"`
 
 	HTML         string           `json:"html,omitempty"`
@@ -100,7 +102,7 @@ func (s *Server) apiPageOf(st *site.Site, p *site.Page, now time.Time) *apiPage 
 		Date: timePtr(p.Date), PublishAt: timePtr(p.Access.PublishAt), ExpireAt: timePtr(p.Access.ExpireAt),
 		Reviewed: timePtr(p.Reviewed), Weight: p.Weight, Audience: nonNil(p.Access.Audience),
 		MinAuth: p.Access.MinAuth, Zones: nonNil(p.Access.Zones), TranslationKey: p.TranslationKey,
-		Params: params, Job: p.Job,
+		Params: params, Job: p.Job, ApprovedBy: p.ApprovedBy, ApprovedAt: timePtr(p.ApprovedAt),
 	}
 	if c := p.Contact; c != nil {
 		out.Contact = &apiContact{Phone: c.Phone, Email: c.Email, Address: c.Address}

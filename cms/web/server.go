@@ -23,6 +23,8 @@ import (
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/i18n"
+	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/render"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/tiles"
@@ -59,8 +61,11 @@ type Deps struct {
 	Search *search.Index
 	// SearchSettings are synonyms and best bets.
 	SearchSettings SearchSettings
-	// Store records what searches found nothing; nil records nothing.
+	// Store records what searches found nothing, and keeps uploads and
+	// the audit log; nil records nothing.
 	Store *store.DB
+	// Publishing is the editorial workflow; nil offers no editor.
+	Publishing *publishing.Service
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -70,6 +75,7 @@ type Server struct {
 	cat       *i18n.Catalog
 	templates map[string]*template.Template
 	static    sync.Map // name → *staticFile
+	renderer  *render.Renderer
 	openapi   []byte
 	ready     func() bool
 }
@@ -103,7 +109,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Deps, s.cat, s.templates = d, cat, map[string]*template.Template{}
+	s.Deps, s.cat, s.templates, s.renderer = d, cat, map[string]*template.Template{}, render.New()
 	funcs := template.FuncMap{
 		"t":      cat.T,
 		"static": s.staticURL,
@@ -135,8 +141,8 @@ func New(d Deps) (*Server, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		BodyLimit:             1 << 20, // uploads have their own, lower limits
-		StrictRouting:         true,    // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
+		BodyLimit:             MaxUpload + 1<<20, // image uploads; other requests are held to 1 MB below
+		StrictRouting:         true,              // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
 	})
 	s.routes()
 	return s, nil
@@ -171,6 +177,12 @@ func (s *Server) routes() {
 	app.Use(requestid.New())
 	app.Use(s.logRequests)
 	app.Use(securityHeaders)
+	app.Use(func(c *fiber.Ctx) error {
+		if len(c.Body()) > 1<<20 && c.Path() != "/api/v1/admin/media" {
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "the request is larger than 1 MB")
+		}
+		return c.Next()
+	})
 	if s.DemoIdP != nil {
 		// The demo provider is its own application; it skips Torg's sign-in.
 		idp := netHTTP(http.StripPrefix("/demo-idp", s.DemoIdP))
@@ -222,6 +234,17 @@ func (s *Server) routes() {
 		}
 		app.Get("/sok", s.searchPage)
 		app.Get("/sok/go", s.searchClick)
+	}
+	if s.Publishing != nil && s.Store != nil {
+		api.Get("/admin/items", s.listItems)
+		api.Post("/admin/items", s.createItem)
+		api.Get("/admin/items/:id", s.getItem)
+		api.Put("/admin/items/:id", s.saveItem)
+		api.Get("/admin/items/:id/revisions", s.itemRevisions)
+		api.Post("/admin/items/:id/:action", s.itemAction)
+		api.Post("/admin/preview", s.preview)
+		api.Post("/admin/media", s.upload)
+		app.Get("/media/:key/:name", s.media)
 	}
 	app.All("/api/*", func(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())

@@ -78,6 +78,7 @@ type PageView struct {
 	Hours        *HoursView
 	DateText     string
 	ReviewedText string
+	ApprovedText string
 }
 
 // QAView is one FAQ entry for a template.
@@ -129,6 +130,9 @@ func (s *Server) pageView(p *site.Page, now time.Time, loc *time.Location) *Page
 	}
 	if !p.Reviewed.IsZero() {
 		pv.ReviewedText = s.cat.Date(p.Lang, p.Reviewed.In(loc))
+	}
+	if !p.ApprovedAt.IsZero() {
+		pv.ApprovedText = s.cat.Date(p.Lang, p.ApprovedAt.In(loc))
 	}
 	if p.Contact != nil && !p.Contact.Hours.IsZero() {
 		pv.Hours = s.hoursView(p.Lang, p.Contact.Hours, now, loc)

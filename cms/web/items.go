@@ -1,0 +1,354 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// apiItem is an editor item in the API.
+type apiItem struct {
+	ID         int64      `json:"id"`
+	Path       string     `json:"path"`
+	Status     string     `json:"status"`
+	Version    int64      `json:"version"`
+	Author     string     `json:"author"`
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	ApprovedAt *time.Time `json:"approved_at,omitempty"`
+	Comment    string     `json:"comment,omitempty"`
+	Live       bool       `json:"live"`
+	Pending    bool       `json:"pending_draft"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Draft      *string    `json:"draft_markdown,omitempty"`
+	Published  *string    `json:"published_markdown,omitempty"`
+}
+
+func itemOf(it *store.Item) apiItem {
+	return apiItem{ID: it.ID, Path: it.Path, Status: it.Status, Version: it.Version, Author: it.AuthorID,
+		ApprovedBy: it.ApprovedBy, ApprovedAt: it.ApprovedAt, Comment: it.Comment,
+		Live: it.PublishedRev > 0 && it.Status != store.StatusUnpublished, Pending: it.DraftRev > 0, UpdatedAt: it.UpdatedAt}
+}
+
+func (s *Server) actor(c *fiber.Ctx) publishing.Actor {
+	return publishing.Actor{Viewer: s.Viewer(c), Address: s.clientIP(c).String()}
+}
+
+// workflowErr maps the workflow's refusals to answers.
+func workflowErr(err error) error {
+	var fe publishing.FieldErrors
+	var r *publishing.Refusal
+	switch {
+	case errors.As(err, &fe):
+		return fieldErr(fe)
+	case errors.Is(err, publishing.ErrNotFound):
+		return apiErr(fiber.StatusNotFound, "not_found", "no such item")
+	case errors.As(err, &r) && errors.Is(err, publishing.ErrForbidden):
+		return apiErr(fiber.StatusForbidden, "forbidden", r.Reason)
+	case errors.As(err, &r) && errors.Is(err, publishing.ErrState):
+		return apiErr(fiber.StatusConflict, "wrong_state", r.Reason)
+	case errors.As(err, &r) && errors.Is(err, publishing.ErrConflict):
+		return apiErr(fiber.StatusConflict, "version_conflict", r.Reason)
+	}
+	return err
+}
+
+func (s *Server) requireWriter(c *fiber.Ctx) error {
+	return s.requireRole(c, publishing.Writers...)
+}
+
+func itemID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apiErr(fiber.StatusNotFound, "not_found", "no such item")
+	}
+	return id, nil
+}
+
+// body decodes a JSON body strictly.
+func body(c *fiber.Ctx, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apiErr(fiber.StatusBadRequest, "bad_request", "the body is not what this endpoint takes: "+err.Error())
+	}
+	return nil
+}
+
+func (s *Server) listItems(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	items, err := s.Publishing.Items(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := []apiItem{}
+	for i := range items {
+		out = append(out, itemOf(&items[i]))
+	}
+	return c.JSON(fiber.Map{"items": out})
+}
+
+func (s *Server) getItem(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	id, err := itemID(c)
+	if err != nil {
+		return err
+	}
+	it, draft, published, err := s.Publishing.Item(c.UserContext(), id)
+	if err != nil {
+		return workflowErr(err)
+	}
+	out := itemOf(it)
+	if draft != "" {
+		out.Draft = &draft
+	}
+	if published != "" {
+		out.Published = &published
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) createItem(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	var in struct {
+		Path     string `json:"path"`
+		Markdown string `json:"markdown"`
+	}
+	if err := body(c, &in); err != nil {
+		return err
+	}
+	it, err := s.Publishing.Create(c.UserContext(), s.actor(c), in.Path, in.Markdown)
+	if err != nil {
+		return workflowErr(err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(itemOf(it))
+}
+
+func (s *Server) saveItem(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	id, err := itemID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Version  int64  `json:"version"`
+		Markdown string `json:"markdown"`
+		Note     string `json:"note"`
+	}
+	if err := body(c, &in); err != nil {
+		return err
+	}
+	it, err := s.Publishing.Save(c.UserContext(), s.actor(c), id, in.Version, in.Markdown, in.Note)
+	if err != nil {
+		return workflowErr(err)
+	}
+	return c.JSON(itemOf(it))
+}
+
+// itemAction answers POST /api/v1/admin/items/{id}/{action}.
+func (s *Server) itemAction(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	id, err := itemID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Version int64  `json:"version"`
+		Comment string `json:"comment"`
+		Reason  string `json:"reason"`
+	}
+	if err := body(c, &in); err != nil {
+		return err
+	}
+	a, ctx := s.actor(c), c.UserContext()
+	var it *store.Item
+	switch c.Params("action") {
+	case "submit":
+		it, err = s.Publishing.Submit(ctx, a, id, in.Version)
+	case "approve":
+		it, err = s.Publishing.Approve(ctx, a, id, in.Version)
+	case "reject":
+		it, err = s.Publishing.Reject(ctx, a, id, in.Version, in.Comment)
+	case "withdraw":
+		it, err = s.Publishing.Withdraw(ctx, a, id, in.Version)
+	case "unpublish":
+		it, err = s.Publishing.Unpublish(ctx, a, id, in.Version, in.Reason)
+	default:
+		return apiErr(fiber.StatusNotFound, "not_found", "actions are submit, approve, reject, withdraw and unpublish")
+	}
+	if err != nil {
+		return workflowErr(err)
+	}
+	return c.JSON(itemOf(it))
+}
+
+func (s *Server) itemRevisions(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	id, err := itemID(c)
+	if err != nil {
+		return err
+	}
+	revs, err := s.Publishing.Revisions(c.UserContext(), id)
+	if err != nil {
+		return workflowErr(err)
+	}
+	type rev struct {
+		ID        int64     `json:"id"`
+		Author    string    `json:"author"`
+		Note      string    `json:"note,omitempty"`
+		CreatedAt time.Time `json:"created_at"`
+		Markdown  string    `json:"markdown"`
+	}
+	out := []rev{}
+	for _, r := range revs {
+		out = append(out, rev{r.ID, r.AuthorID, r.Note, r.CreatedAt, r.Markdown})
+	}
+	return c.JSON(fiber.Map{"items": out})
+}
+
+// preview answers POST /api/v1/admin/preview with the Markdown rendered by
+// the site's own pipeline.
+func (s *Server) preview(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	var in struct {
+		Markdown string `json:"markdown"`
+	}
+	if err := body(c, &in); err != nil {
+		return err
+	}
+	doc, err := s.renderer.Render([]byte(stripFrontMatter(in.Markdown)), false, nil)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"html": doc.HTML, "title": doc.Title})
+}
+
+// stripFrontMatter leaves the body of a Markdown file.
+func stripFrontMatter(md string) string {
+	if !strings.HasPrefix(md, "---\n") {
+		return md
+	}
+	if i := strings.Index(md[4:], "\n---\n"); i >= 0 {
+		return md[4+i+5:]
+	}
+	return md
+}
+
+// MaxUpload bounds an uploaded image.
+const MaxUpload = 5 << 20
+
+var uploadTypes = []string{"image/png", "image/jpeg", "image/webp", "image/gif"}
+
+// upload answers POST /api/v1/admin/media: one image as the multipart field "file".
+func (s *Server) upload(c *fiber.Ctx) error {
+	if err := s.requireWriter(c); err != nil {
+		return err
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return fieldErr(map[string]string{"file": "send the image as the form field file"})
+	}
+	if fh.Size > MaxUpload {
+		return fieldErr(map[string]string{"file": "the image is larger than 5 MB"})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data := make([]byte, fh.Size)
+	if _, err := f.Read(data); err != nil && fh.Size > 0 {
+		return err
+	}
+	ctype := http.DetectContentType(data)
+	if !slices.Contains(uploadTypes, ctype) {
+		return fieldErr(map[string]string{"file": "only PNG, JPEG, WebP and GIF images (SVG can carry script)"})
+	}
+	name := safeName(fh.Filename, ctype)
+	key := make([]byte, 12)
+	rand.Read(key)
+	m := &store.Media{Key: hex.EncodeToString(key), Name: name, ContentType: ctype, Data: data, UploadedBy: s.Viewer(c).Subject, CreatedAt: time.Now().UTC()}
+	if err := s.Store.SaveMedia(c.UserContext(), m); err != nil {
+		return err
+	}
+	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: m.UploadedBy, Action: "upload", Target: "/media/" + m.Key + "/" + name, Address: s.clientIP(c).String()})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": "/media/" + m.Key + "/" + name, "content_type": ctype, "size": len(data)})
+}
+
+// safeName keeps a file name's letters, digits, dots and hyphens, whatever
+// path the browser sent, and gives it the extension of its real type.
+func safeName(name, ctype string) string {
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '-' || r == '_' {
+			b.WriteRune(r)
+		} else if r == '.' || r == ' ' {
+			b.WriteRune('-')
+		}
+	}
+	base := strings.Trim(b.String(), "-")
+	for _, ext := range []string{"-png", "-jpg", "-jpeg", "-webp", "-gif"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if base == "" {
+		base = "bild"
+	}
+	ext := map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}[ctype]
+	return base + ext
+}
+
+// media serves an uploaded image.
+func (s *Server) media(c *fiber.Ctx) error {
+	m, err := s.Store.MediaByKey(c.UserContext(), c.Params("key"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && m.Name != c.Params("name")) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, m.ContentType)
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	return c.Send(m.Data)
+}

@@ -1,0 +1,202 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/cms/store/storetest"
+	demo "github.com/torg-cms/torg/content"
+	"github.com/torg-cms/torg/themes"
+)
+
+// editorial is a site over the demo files and the editor's database, with
+// the viewer chosen per request by the X-Test-As header (a stand-in for
+// sign-in, which has tests of its own).
+type editorial struct {
+	app     *fiber.App
+	builder *site.Builder
+	db      *store.DB
+}
+
+var people = map[string]access.Viewer{
+	"klara": {Subject: "klara", Roles: []string{"communicator", "employee"}, Level: "eid"},
+	"karin": {Subject: "karin", Roles: []string{"communicator", "employee"}, Level: "eid"},
+	"per":   {Subject: "per", Roles: []string{"publisher", "communicator", "employee"}, Level: "eid"},
+	"erik":  {Subject: "erik", Roles: []string{"employee"}, Level: "password"},
+}
+
+func newEditorial(t *testing.T, db *store.DB) *editorial {
+	t.Helper()
+	clk := clock.NewManual(monday10)
+	b := site.NewBuilder(site.Options{DefaultLang: "sv", Location: stockholm}, clk, quietLog(),
+		content.NewDirSource("content", demo.Files, "", false), publishing.NewSource(db, time.Second))
+	if _, err := b.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
+		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}),
+		Viewer: func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &editorial{app: srv.App(), builder: b, db: db}
+}
+
+func (e *editorial) call(t *testing.T, who, method, url, body string) (int, map[string]any, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "http://torg.test")
+	req.Header.Set("X-Test-As", who)
+	res, err := e.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	var m map[string]any
+	json.Unmarshal(buf.Bytes(), &m)
+	return res.StatusCode, m, buf.String()
+}
+
+const newsMD = "---\ntitle: Julbord för alla\ntype: news\ndate: 2026-11-23\naudience: [employee]\n---\nVälkommen på julbord den 11 december.\n"
+
+func TestEditorialAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEditorial(t, db)
+		code, m, raw := e.call(t, "klara", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":"nyheter/julbord.md","markdown":%q}`, newsMD))
+		if code != 201 {
+			t.Fatalf("create: %d %s", code, raw)
+		}
+		id := int(m["id"].(float64))
+		base := fmt.Sprintf("/api/v1/admin/items/%d", id)
+		v := func(m map[string]any) int { return int(m["version"].(float64)) }
+		ver := v(m)
+		for _, c := range []struct {
+			who, method, url, body string
+			want                   int
+			contains               string
+		}{
+			{"erik", "GET", "/api/v1/admin/items", "", 403, "communicator"},
+			{"", "GET", "/api/v1/admin/items", "", 401, ""},
+			{"klara", "POST", "/api/v1/admin/items", `{"path":"../x.md","markdown":"x"}`, 422, `"path"`},
+			{"klara", "POST", "/api/v1/admin/items", `{"path":"nyheter/b.md","markdown":"---\ndate: igår\n---\n"}`, 422, `is not a date`},
+			{"klara", "POST", "/api/v1/admin/items", `{"path":"nyheter/b.md","markdown":"x","extra":1}`, 400, "unknown field"},
+			{"klara", "POST", base + "/approve", fmt.Sprintf(`{"version":%d}`, ver), 403, "publisher"},
+			{"per", "POST", base + "/approve", fmt.Sprintf(`{"version":%d}`, ver), 409, "only an item in review"},
+			{"klara", "POST", base + "/dance", fmt.Sprintf(`{"version":%d}`, ver), 404, "actions are"},
+		} {
+			if code, _, raw := e.call(t, c.who, c.method, c.url, c.body); code != c.want || !strings.Contains(raw, c.contains) {
+				t.Errorf("%s %s %s: %d %s, want %d with %q", c.who, c.method, c.url, code, raw, c.want, c.contains)
+			}
+		}
+		// Two communicators edit at once: the second save is refused, nothing is lost.
+		code, m, _ = e.call(t, "klara", "PUT", base, fmt.Sprintf(`{"version":%d,"markdown":%q,"note":"tid"}`, ver, newsMD+"Kl 18.\n"))
+		if code != 200 {
+			t.Fatalf("save: %d", code)
+		}
+		code, _, raw = e.call(t, "karin", "PUT", base, fmt.Sprintf(`{"version":%d,"markdown":%q}`, ver, newsMD+"Karin.\n"))
+		if code != 409 || !strings.Contains(raw, "version_conflict") {
+			t.Fatalf("stale save: %d %s", code, raw)
+		}
+		ver = v(m)
+		_, m, _ = e.call(t, "klara", "POST", base+"/submit", fmt.Sprintf(`{"version":%d}`, ver))
+		ver = v(m)
+		code, _, raw = e.call(t, "per", "POST", base+"/reject", fmt.Sprintf(`{"version":%d}`, ver))
+		if code != 422 || !strings.Contains(raw, `"comment"`) {
+			t.Fatalf("reject without comment: %d %s", code, raw)
+		}
+		code, m, _ = e.call(t, "per", "POST", base+"/approve", fmt.Sprintf(`{"version":%d}`, ver))
+		if code != 200 || m["approved_by"] != "per" || m["live"] != true {
+			t.Fatalf("approve: %d %v", code, m)
+		}
+		// Readers see it once the site is rebuilt, as the watcher does within a second.
+		if _, err := e.builder.Build(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		code, _, raw = e.call(t, "erik", "GET", "/api/v1/pages/nyheter/julbord", "")
+		if code != 200 || !strings.Contains(raw, `"approved_by":"per"`) || !strings.Contains(raw, "Kl 18.") {
+			t.Fatalf("the published item: %d %s", code, raw)
+		}
+		code, _, raw = e.call(t, "erik", "GET", "/nyheter/julbord", "")
+		if code != 200 || !strings.Contains(raw, "Godkänd av per") {
+			t.Fatalf("page: %d", code)
+		}
+		if code, _, _ := e.call(t, "", "GET", "/api/v1/pages/nyheter/julbord", ""); code != 404 {
+			t.Fatalf("anonymous reading an employee item: %d", code)
+		}
+		code, m, _ = e.call(t, "klara", "GET", base+"/revisions", "")
+		if code != 200 || len(m["items"].([]any)) != 2 {
+			t.Fatalf("revisions: %d %v", code, m)
+		}
+	})
+}
+
+func TestUploads(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	send := func(who, name string, data []byte, origin string) (int, string) {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		fw, _ := w.CreateFormFile("file", name)
+		fw.Write(data)
+		w.Close()
+		req := httptest.NewRequest("POST", "/api/v1/admin/media", &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", origin)
+		req.Header.Set("X-Test-As", who)
+		res, err := e.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		out.ReadFrom(res.Body)
+		return res.StatusCode, out.String()
+	}
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	for _, c := range []struct {
+		who, name string
+		data      []byte
+		origin    string
+		want      int
+		contains  string
+	}{
+		{"erik", "a.png", png, "http://torg.test", 403, ""},
+		{"klara", "a.png", png, "https://evil.example", 403, "cross_site"},
+		{"klara", "x.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), "http://torg.test", 422, "SVG"},
+		{"klara", "fake.png", []byte("<html><script>alert(1)</script></html>"), "http://torg.test", 422, "only PNG"},
+		{"klara", "big.png", append(png, make([]byte, 5<<20)...), "http://torg.test", 422, "larger than 5 MB"},
+		{"klara", "../../etc/Passwd Bild.PNG", png, "http://torg.test", 201, `-bild.png"`},
+	} {
+		code, body := send(c.who, c.name, c.data, c.origin)
+		if code != c.want || !strings.Contains(body, c.contains) {
+			t.Errorf("%s uploading %s: %d %s, want %d", c.who, c.name, code, body, c.want)
+		}
+		if code == 201 {
+			var m map[string]any
+			json.Unmarshal([]byte(body), &m)
+			u := m["url"].(string)
+			if strings.Contains(u, "..") || !strings.HasPrefix(u, "/media/") {
+				t.Fatalf("upload address %s", u)
+			}
+			res, _ := e.app.Test(httptest.NewRequest("GET", u, nil), -1)
+			if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
+				t.Fatalf("serving %s: %d %s", u, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+		}
+	}
+}
