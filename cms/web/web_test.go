@@ -22,6 +22,7 @@ import (
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store/storetest"
 	"github.com/torg-cms/torg/cms/tiles"
@@ -372,7 +373,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	db := storetest.SQLite(t)
 	svc := auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, db, clock.System{}, quietLog())
 	tileSvc := tiles.NewService(db, clock.System{}, quietLog(), access.Policy{}, stockholm, tiles.Rules{})
-	f := newFixture(t, monday10, func(d *Deps) { d.Auth, d.Tiles = svc, tileSvc; withSearch(t)(d) })
+	f := newFixture(t, monday10, func(d *Deps) {
+		d.Auth, d.Tiles = svc, tileSvc
+		withSearch(t)(d)
+		d.Publishing = publishing.New(d.Store, clock.System{}, quietLog(), content.Options{})
+	})
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
