@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,90 @@ func TestUploads(t *testing.T) {
 				t.Fatalf("serving %s: %d %s", u, res.StatusCode, res.Header.Get("Content-Type"))
 			}
 		}
+	}
+}
+
+func (e *editorial) form(t *testing.T, who, target string, vals map[string][]string) (int, string, string) {
+	t.Helper()
+	f := make([]string, 0)
+	for k, vs := range vals {
+		for _, v := range vs {
+			f = append(f, k+"="+url.QueryEscape(v))
+		}
+	}
+	req := httptest.NewRequest("POST", target, strings.NewReader(strings.Join(f, "&")))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://torg.test")
+	req.Header.Set("X-Test-As", who)
+	res, err := e.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	return res.StatusCode, res.Header.Get("Location"), buf.String()
+}
+
+func TestEditorPages(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	if code, _, _ := e.call(t, "erik", "GET", "/redaktion", ""); code != 404 {
+		t.Fatalf("an employee opening the editor: %d", code)
+	}
+	code, _, page := e.call(t, "klara", "GET", "/redaktion/ny?type=news&section=nyheter", "")
+	if code != 200 || !strings.Contains(page, `name="title"`) || !strings.Contains(page, `type="datetime-local" name="publish_at"`) || !strings.Contains(page, "editor.js") {
+		t.Fatalf("new form: %d", code)
+	}
+	fields := map[string][]string{"section": {"nyheter"}, "slug": {"personalfest"}, "lang": {"sv"}, "title": {"Personalfest i december"}, "type": {"news"},
+		"summary": {"Alla är välkomna."}, "audience": {"employee", "substitute"}, "tags": {"fest, personal"}, "date": {"2026-11-23"},
+		"body": {"Välkommen på **fest** den 11 december."}, "action": {"preview"}}
+	code, _, page = e.form(t, "klara", "/redaktion/ny", fields)
+	if code != 200 || !strings.Contains(page, "<strong>fest</strong>") {
+		t.Fatalf("preview without JavaScript: %d", code)
+	}
+	fields["action"] = []string{"create"}
+	fields["date"] = []string{"23/11"}
+	code, _, page = e.form(t, "klara", "/redaktion/ny", fields)
+	if code != 422 || !strings.Contains(page, "is not a date") || !strings.Contains(page, "Personalfest i december") {
+		t.Fatalf("a bad date keeps what was written and says why: %d", code)
+	}
+	fields["date"] = []string{"2026-11-23"}
+	code, loc, _ := e.form(t, "klara", "/redaktion/ny", fields)
+	if code != 303 || !strings.HasPrefix(loc, "/redaktion/") {
+		t.Fatalf("create: %d %s", code, loc)
+	}
+	item := strings.TrimSuffix(loc, "?saved=1")
+	code, _, page = e.call(t, "klara", "GET", item, "")
+	if code != 200 || !strings.Contains(page, `value="Personalfest i december"`) || !strings.Contains(page, `value="substitute" checked`) || !strings.Contains(page, `value="fest, personal"`) {
+		t.Fatalf("the saved item's form: %d", code)
+	}
+	if code, _, _ := e.form(t, "klara", item, map[string][]string{"action": {"submit"}, "version": {"1"}}); code != 303 {
+		t.Fatalf("submit: %d", code)
+	}
+	code, _, page = e.call(t, "klara", "GET", item, "")
+	if strings.Contains(page, `value="approve"`) {
+		t.Fatal("the author is offered approval")
+	}
+	code, _, page = e.call(t, "per", "GET", item, "")
+	if !strings.Contains(page, `value="approve"`) || !strings.Contains(page, `value="reject"`) {
+		t.Fatal("the publisher is not offered approval")
+	}
+	if code, _, page := e.form(t, "per", item, map[string][]string{"action": {"reject"}, "version": {"2"}, "comment": {""}}); code != 422 || !strings.Contains(page, "say what the author should change") {
+		t.Fatalf("reject without comment: %d", code)
+	}
+	if code, _, _ := e.form(t, "per", item, map[string][]string{"action": {"approve"}, "version": {"2"}}); code != 303 {
+		t.Fatalf("approve: %d", code)
+	}
+	e.builder.Build(context.Background())
+	_, _, home := e.call(t, "erik", "GET", "/", "")
+	if !strings.Contains(home, "Personalfest i december") {
+		t.Fatal("the approved news is not on the employee's home page")
+	}
+	// A cross-site form is refused.
+	req := httptest.NewRequest("POST", item, strings.NewReader("action=unpublish&version=3&reason=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("X-Test-As", "per")
+	if res, _ := e.app.Test(req, -1); res.StatusCode != 403 {
+		t.Fatalf("cross-site editor post: %d", res.StatusCode)
 	}
 }

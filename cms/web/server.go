@@ -83,7 +83,7 @@ type Server struct {
 var templateNames = []string{
 	"home", "section", "page", "news", "news_list", "job", "job_list",
 	"faq", "contact", "contact_list", "404", "error",
-	"signout", "signin_problem", "stepup", "tile_closed", "search",
+	"signout", "signin_problem", "stepup", "tile_closed", "search", "editor_list", "editor_item",
 }
 
 // New builds the server and its routes.
@@ -115,6 +115,7 @@ func New(d Deps) (*Server, error) {
 		"static": s.staticURL,
 		"tel":    telURI,
 		"icon":   s.icon,
+		"list":   func(xs ...string) []string { return xs },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -245,6 +246,13 @@ func (s *Server) routes() {
 		api.Post("/admin/preview", s.preview)
 		api.Post("/admin/media", s.upload)
 		app.Get("/media/:key/:name", s.media)
+		ed := app.Group("/redaktion", s.editorGate)
+		ed.Get("", s.editorList)
+		ed.Get("/ny", s.editorNew)
+		ed.Post("/ny", s.editorCreate)
+		ed.Post("/media", s.editorUpload)
+		ed.Get("/:id", s.editorItem)
+		ed.Post("/:id", s.editorAct)
 	}
 	app.All("/api/*", func(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())

@@ -34,6 +34,7 @@ type View struct {
 	Tiles        []TileGroup
 	Banner       []string // disruption notices in force
 	SearchView   *SearchView
+	Editor       *EditorView
 	HasSearch    bool
 	Sections     []Link
 	NewsURL      string

@@ -1,0 +1,362 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"gopkg.in/yaml.v3"
+
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// EditorView is the editor's page data.
+type EditorView struct {
+	Items      []store.Item
+	Item       *store.Item
+	Form       EditorForm
+	Errors     map[string]string
+	Message    string
+	Preview    template.HTML
+	Sections   []string
+	Roles      []string
+	Levels     []string
+	CanWrite   bool
+	CanApprove bool
+	IsAuthor   bool
+	Uploaded   string
+}
+
+// EditorForm is what the editor's fields hold.
+type EditorForm struct {
+	Section, Slug, Lang            string
+	Title, Summary, Type, Body     string
+	Audience                       []string
+	MinAuth, Tags                  string
+	Date, PublishAt, ExpireAt      string
+	ImportantUntil                 string
+	ApplyBy, Unit, Extent, Contact string
+	Note, Comment, Reason          string
+	Version                        int64
+}
+
+// Has reports whether the audience holds a role, for checkboxes.
+func (f EditorForm) Has(role string) bool { return slices.Contains(f.Audience, role) }
+
+// markdown composes the item's file: front matter from the fields, then the body.
+func (f EditorForm) markdown() string {
+	fm := yaml.Node{Kind: yaml.MappingNode}
+	add := func(k, v string) {
+		if strings.TrimSpace(v) != "" {
+			fm.Content = append(fm.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, &yaml.Node{Kind: yaml.ScalarNode, Value: strings.TrimSpace(v)})
+		}
+	}
+	list := func(k string, vs []string) {
+		if len(vs) == 0 {
+			return
+		}
+		seq := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, v := range vs {
+			seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: v})
+		}
+		fm.Content = append(fm.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, seq)
+	}
+	add("title", f.Title)
+	add("type", f.Type)
+	add("summary", f.Summary)
+	list("audience", f.Audience)
+	add("min_auth", f.MinAuth)
+	var tags []string
+	for _, t := range strings.Split(f.Tags, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	list("tags", tags)
+	add("date", f.Date)
+	add("publish_at", strings.Replace(f.PublishAt, "T", " ", 1))
+	add("expire_at", strings.Replace(f.ExpireAt, "T", " ", 1))
+	add("important_until", f.ImportantUntil)
+	add("apply_by", f.ApplyBy)
+	add("unit", f.Unit)
+	add("extent", f.Extent)
+	add("contact", f.Contact)
+	out, _ := yaml.Marshal(&fm)
+	return "---\n" + string(out) + "---\n" + strings.ReplaceAll(f.Body, "\r\n", "\n")
+}
+
+func (f EditorForm) path() string {
+	p := strings.Trim(f.Section, "/") + "/" + f.Slug
+	if f.Lang != "" && f.Lang != "sv" {
+		p += "." + f.Lang
+	}
+	return p + ".md"
+}
+
+// formOf fills the fields from an item's Markdown.
+func formOf(it *store.Item, md string, opts content.Options) EditorForm {
+	f := EditorForm{Version: it.Version}
+	dir, file, _ := strings.Cut(it.Path, "/")
+	for strings.Contains(file, "/") {
+		d, rest, _ := strings.Cut(file, "/")
+		dir, file = dir+"/"+d, rest
+	}
+	f.Section = dir
+	base := strings.TrimSuffix(file, ".md")
+	if b, l, ok := strings.Cut(base, "."); ok {
+		base, f.Lang = b, l
+	}
+	f.Slug = base
+	ci, _ := content.ParseFile(it.Path, []byte(md), opts)
+	if ci == nil {
+		f.Body = md
+		return f
+	}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(opts.Location).Format("2006-01-02")
+	}
+	minute := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(opts.Location).Format("2006-01-02T15:04")
+	}
+	f.Title, f.Summary, f.Type, f.Body = ci.Title, ci.Summary, string(ci.Type), stripFrontMatter(md)
+	f.Audience, f.MinAuth, f.Tags = ci.Access.Audience, ci.Access.MinAuth, strings.Join(ci.Tags, ", ")
+	f.Date, f.PublishAt, f.ExpireAt, f.ImportantUntil = day(ci.Date), minute(ci.Access.PublishAt), minute(ci.Access.ExpireAt), day(ci.ImportantUntil)
+	if ci.Job != nil {
+		f.ApplyBy, f.Unit, f.Extent, f.Contact = day(ci.Job.ApplyBy), ci.Job.Unit, ci.Job.Extent, ci.Job.Contact
+		f.ExpireAt = "" // the ad closes with its apply_by day
+	}
+	return f
+}
+
+func readForm(c *fiber.Ctx) EditorForm {
+	f := EditorForm{
+		Section: c.FormValue("section"), Slug: c.FormValue("slug"), Lang: c.FormValue("lang"),
+		Title: c.FormValue("title"), Summary: c.FormValue("summary"), Type: c.FormValue("type"), Body: c.FormValue("body"),
+		MinAuth: c.FormValue("min_auth"), Tags: c.FormValue("tags"), Date: c.FormValue("date"),
+		PublishAt: c.FormValue("publish_at"), ExpireAt: c.FormValue("expire_at"), ImportantUntil: c.FormValue("important_until"),
+		ApplyBy: c.FormValue("apply_by"), Unit: c.FormValue("unit"), Extent: c.FormValue("extent"), Contact: c.FormValue("contact"),
+		Note: c.FormValue("note"), Comment: c.FormValue("comment"), Reason: c.FormValue("reason"),
+	}
+	f.Version, _ = strconv.ParseInt(c.FormValue("version"), 10, 64)
+	if args, err := c.MultipartForm(); err == nil {
+		f.Audience = args.Value["audience"]
+	} else {
+		c.Request().PostArgs().VisitAll(func(k, v []byte) {
+			if string(k) == "audience" {
+				f.Audience = append(f.Audience, string(v))
+			}
+		})
+	}
+	return f
+}
+
+func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
+	lang := s.chosenLang(c)
+	v := s.baseView(c, s.Sites.Current(), lang)
+	viewer := s.Viewer(c)
+	ev := &EditorView{
+		Roles: []string{"public", "employee", "substitute", "manager", "communicator", "publisher", "admin"}, Levels: []string{"password", "otp", "eid"},
+		CanWrite:   slices.ContainsFunc(publishing.Writers, viewer.HasRole),
+		CanApprove: slices.ContainsFunc(publishing.Approvers, viewer.HasRole),
+	}
+	if st := s.Sites.Current(); st != nil {
+		for _, sec := range st.Sections(viewer, s.Clock.Now()) {
+			if sec.Dir != "" && !strings.Contains(sec.Dir, "/") && sec.Lang == st.DefaultLang() {
+				ev.Sections = append(ev.Sections, sec.Dir)
+			}
+		}
+	}
+	v.Editor = ev
+	return v, ev
+}
+
+// editorGate keeps the editor to communicators, publishers and admins.
+func (s *Server) editorGate(c *fiber.Ctx) error {
+	v := s.Viewer(c)
+	if v.IsAnonymous() {
+		if s.SignIn != nil {
+			return c.Redirect(s.SignIn(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		return fiber.ErrNotFound
+	}
+	if !slices.ContainsFunc(publishing.Writers, v.HasRole) {
+		return fiber.ErrNotFound
+	}
+	if c.Method() == fiber.MethodPost && !sameOrigin(c, s.BaseURL) {
+		return fiber.NewError(fiber.StatusForbidden, "the form must come from this site")
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
+
+// editorList is /redaktion: every item and its state.
+func (s *Server) editorList(c *fiber.Ctx) error {
+	v, ev := s.editorView(c)
+	items, err := s.Publishing.Items(c.UserContext())
+	if err != nil {
+		return err
+	}
+	ev.Items = items
+	v.Title = s.cat.T(v.Lang, "editor.title")
+	return s.send(c, "editor_list", v)
+}
+
+// editorNew is GET /redaktion/ny.
+func (s *Server) editorNew(c *fiber.Ctx) error {
+	v, ev := s.editorView(c)
+	ev.Form = EditorForm{Type: c.Query("type", "news"), Section: c.Query("section", "nyheter"), Lang: "sv", Audience: []string{"employee"}, Date: s.Clock.Now().In(s.location()).Format("2006-01-02")}
+	v.Title = s.cat.T(v.Lang, "editor.new")
+	return s.send(c, "editor_item", v)
+}
+
+// editorCreate is POST /redaktion/ny.
+func (s *Server) editorCreate(c *fiber.Ctx) error {
+	v, ev := s.editorView(c)
+	ev.Form = readForm(c)
+	v.Title = s.cat.T(v.Lang, "editor.new")
+	if c.FormValue("action") == "preview" {
+		return s.editorPreview(c, v, ev)
+	}
+	it, err := s.Publishing.Create(c.UserContext(), s.actor(c), ev.Form.path(), ev.Form.markdown())
+	if err != nil {
+		return s.editorRefused(c, v, ev, err)
+	}
+	return c.Redirect(fmt.Sprintf("/redaktion/%d?saved=1", it.ID), fiber.StatusSeeOther)
+}
+
+func (s *Server) editorPreview(c *fiber.Ctx, v *View, ev *EditorView) error {
+	doc, err := s.renderer.Render([]byte(ev.Form.Body), false, nil)
+	if err == nil {
+		ev.Preview = template.HTML(doc.HTML) //nolint:gosec // the renderer escapes raw HTML
+	}
+	return s.send(c, "editor_item", v)
+}
+
+func (s *Server) editorRefused(c *fiber.Ctx, v *View, ev *EditorView, err error) error {
+	var fe publishing.FieldErrors
+	var r *publishing.Refusal
+	switch {
+	case errors.As(err, &fe):
+		ev.Errors = fe
+		ev.Message = s.cat.T(v.Lang, "editor.invalid")
+		c.Status(fiber.StatusUnprocessableEntity)
+	case errors.As(err, &r):
+		ev.Message = r.Reason
+		c.Status(fiber.StatusConflict)
+		if errors.Is(err, publishing.ErrForbidden) {
+			c.Status(fiber.StatusForbidden)
+		}
+	default:
+		return err
+	}
+	return s.send(c, "editor_item", v)
+}
+
+func (s *Server) loadEditorItem(c *fiber.Ctx, v *View, ev *EditorView) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	it, draft, published, err := s.Publishing.Item(c.UserContext(), id)
+	if errors.Is(err, publishing.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	md := draft
+	if md == "" {
+		md = published
+	}
+	ev.Item = it
+	ev.Form = formOf(it, md, content.Options{DefaultLang: s.DefaultLang, Location: s.location()})
+	ev.IsAuthor = it.AuthorID == s.Viewer(c).Subject
+	v.Title = s.cat.T(v.Lang, "editor.edit", it.Path)
+	return nil
+}
+
+// editorItem is GET /redaktion/{id}.
+func (s *Server) editorItem(c *fiber.Ctx) error {
+	v, ev := s.editorView(c)
+	if err := s.loadEditorItem(c, v, ev); err != nil {
+		return err
+	}
+	if c.Query("saved") != "" {
+		ev.Message = s.cat.T(v.Lang, "editor.saved")
+	}
+	ev.Uploaded = c.Query("uploaded")
+	return s.send(c, "editor_item", v)
+}
+
+// editorAct is POST /redaktion/{id}: save, preview, or a step of the review.
+func (s *Server) editorAct(c *fiber.Ctx) error {
+	v, ev := s.editorView(c)
+	if err := s.loadEditorItem(c, v, ev); err != nil {
+		return err
+	}
+	form := readForm(c)
+	form.Section, form.Slug, form.Lang = ev.Form.Section, ev.Form.Slug, ev.Form.Lang
+	a, ctx, id := s.actor(c), c.UserContext(), ev.Item.ID
+	var err error
+	switch c.FormValue("action") {
+	case "preview":
+		ev.Form = form
+		return s.editorPreview(c, v, ev)
+	case "save":
+		ev.Form = form
+		_, err = s.Publishing.Save(ctx, a, id, form.Version, form.markdown(), form.Note)
+	case "submit":
+		_, err = s.Publishing.Submit(ctx, a, id, form.Version)
+	case "approve":
+		_, err = s.Publishing.Approve(ctx, a, id, form.Version)
+	case "reject":
+		_, err = s.Publishing.Reject(ctx, a, id, form.Version, form.Comment)
+	case "withdraw":
+		_, err = s.Publishing.Withdraw(ctx, a, id, form.Version)
+	case "unpublish":
+		_, err = s.Publishing.Unpublish(ctx, a, id, form.Version, form.Reason)
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, "unknown action")
+	}
+	if err != nil {
+		return s.editorRefused(c, v, ev, err)
+	}
+	return c.Redirect(fmt.Sprintf("/redaktion/%d?saved=1", id), fiber.StatusSeeOther)
+}
+
+// editorUpload is POST /redaktion/media: an image from the editor's form.
+func (s *Server) editorUpload(c *fiber.Ctx) error {
+	back := "/redaktion"
+	if id := c.FormValue("item"); id != "" {
+		if _, err := strconv.Atoi(id); err == nil {
+			back = "/redaktion/" + id
+		}
+	}
+	res := c.Response()
+	if err := s.upload(c); err != nil {
+		return err
+	}
+	var out struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal(res.Body(), &out); err != nil || out.URL == "" {
+		return fiber.NewError(fiber.StatusBadRequest, "the image could not be stored")
+	}
+	res.ResetBody()
+	return c.Redirect(back+"?uploaded="+url.QueryEscape(out.URL), fiber.StatusSeeOther)
+}
