@@ -96,7 +96,7 @@ func (s *Server) renderSection(c *fiber.Ctx, st *site.Site, v access.Viewer, now
 	case "home":
 		view.Tiles = s.tileViews(c, sec.Lang)
 		view.Banner = s.statusBanner(c, sec.Lang)
-		view.News = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeNews, Lang: sec.Lang}), 5), now, loc)
+		view.News = s.pageViews(limit(importantFirst(st.List(v, now, site.Query{Type: content.TypeNews, Lang: sec.Lang}), now), 5), now, loc)
 		view.Jobs = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeJob, Lang: sec.Lang}), 5), now, loc)
 		view.NewsURL = s.listingURL(st, v, now, sec.Lang, content.TypeNews)
 		view.JobsURL = s.listingURL(st, v, now, sec.Lang, content.TypeJob)
@@ -299,4 +299,21 @@ func wantsPage(c *fiber.Ctx) bool {
 	}
 	accept := c.Get(fiber.HeaderAccept)
 	return accept == "" || strings.Contains(accept, "text/html") || strings.Contains(accept, "*/*")
+}
+
+// importantFirst moves news marked important (until a date still to come)
+// to the top, keeping the order within each group.
+func importantFirst(ps []*site.Page, now time.Time) []*site.Page {
+	out := make([]*site.Page, 0, len(ps))
+	for _, p := range ps {
+		if p.ImportantUntil.After(now) {
+			out = append(out, p)
+		}
+	}
+	for _, p := range ps {
+		if !p.ImportantUntil.After(now) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

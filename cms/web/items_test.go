@@ -286,3 +286,54 @@ func TestEditorPages(t *testing.T) {
 		t.Fatalf("cross-site editor post: %d", res.StatusCode)
 	}
 }
+
+func TestFeedsAndAuditLog(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	// An employee-only news item and a public one.
+	pub := "---\ntitle: Öppet hus\ntype: news\ndate: 2026-11-22\naudience: [public]\nimportant_until: 2026-12-01\n---\nAlla välkomna.\n"
+	for path, md := range map[string]string{"nyheter/julbord.md": newsMD, "nyheter/oppet-hus.md": pub} {
+		_, m, _ := e.call(t, "klara", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":%q,"markdown":%q}`, path, md))
+		id := int(m["id"].(float64))
+		_, m, _ = e.call(t, "klara", "POST", fmt.Sprintf("/api/v1/admin/items/%d/submit", id), `{"version":1}`)
+		e.call(t, "per", "POST", fmt.Sprintf("/api/v1/admin/items/%d/approve", id), `{"version":2}`)
+	}
+	e.builder.Build(context.Background())
+	code, _, feed := e.call(t, "", "GET", "/feeds/nyheter.atom", "")
+	if code != 200 || !strings.Contains(feed, "<title>Öppet hus</title>") || strings.Contains(feed, "Julbord för alla") || !strings.Contains(feed, `xmlns="http://www.w3.org/2005/Atom"`) {
+		t.Fatalf("public feed: %d %s", code, feed)
+	}
+	_, m, _ := e.call(t, "erik", "POST", "/api/v1/me/feed", "")
+	u := m["url"].(string)
+	path := strings.TrimPrefix(u, "http://torg.test")
+	_, _, feed = e.call(t, "", "GET", path, "")
+	if !strings.Contains(feed, "Julbord för alla") || !strings.Contains(feed, "Öppet hus") {
+		t.Fatalf("personal feed: %s", feed)
+	}
+	if code, _, _ := e.call(t, "", "GET", "/feeds/nyheter/guessed.atom", ""); code != 404 {
+		t.Fatalf("a guessed feed address: %d", code)
+	}
+	e.call(t, "erik", "DELETE", "/api/v1/me/feed", "")
+	if code, _, _ := e.call(t, "", "GET", path, ""); code != 404 {
+		t.Fatalf("a revoked feed address: %d", code)
+	}
+	// The important public item leads the home page.
+	_, _, home := e.call(t, "erik", "GET", "/", "")
+	if i, j := strings.Index(home, "Öppet hus"), strings.Index(home, "Julbord för alla"); i < 0 || j < 0 || i > j || !strings.Contains(home, "Viktigt") {
+		t.Fatal("the important news should come first")
+	}
+	// The audit log: for admins, as JSON and CSV, with formulas neutralised.
+	people["anna"] = access.Viewer{Subject: "anna", Roles: []string{"admin"}, Level: "eid"}
+	people["=cmd|'/c calc'!A1"] = access.Viewer{Subject: "=cmd|'/c calc'!A1", Roles: []string{"communicator"}, Level: "eid"}
+	e.call(t, "=cmd|'/c calc'!A1", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":"nyheter/x.md","markdown":%q}`, newsMD))
+	if code, _, _ := e.call(t, "klara", "GET", "/api/v1/admin/audit", ""); code != 403 {
+		t.Fatalf("a communicator reading the audit log: %d", code)
+	}
+	code, m, _ = e.call(t, "anna", "GET", "/api/v1/admin/audit", "")
+	if code != 200 || len(m["items"].([]any)) < 8 {
+		t.Fatalf("audit: %d %v", code, m)
+	}
+	code, _, csv := e.call(t, "anna", "GET", "/api/v1/admin/audit.csv", "")
+	if code != 200 || !strings.HasPrefix(csv, "at,actor,action,target,address,details\n") || !strings.Contains(csv, ",per,approve,nyheter/julbord.md,") || !strings.Contains(csv, `'=cmd|`) {
+		t.Fatalf("audit CSV: %d\n%s", code, csv)
+	}
+}

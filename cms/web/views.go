@@ -80,7 +80,12 @@ type PageView struct {
 	DateText     string
 	ReviewedText string
 	ApprovedText string
+	IsNew        bool // a job ad in its first days
+	Important    bool // news kept at the top
 }
+
+// newFor is how long a job ad carries its "new" badge.
+const newFor = 3 * 24 * time.Hour
 
 // QAView is one FAQ entry for a template.
 type QAView struct {
@@ -132,6 +137,14 @@ func (s *Server) pageView(p *site.Page, now time.Time, loc *time.Location) *Page
 	if !p.Reviewed.IsZero() {
 		pv.ReviewedText = s.cat.Date(p.Lang, p.Reviewed.In(loc))
 	}
+	if p.Type == content.TypeJob {
+		since := p.Access.PublishAt
+		if since.IsZero() {
+			since = p.Date
+		}
+		pv.IsNew = !since.IsZero() && now.Sub(since) < newFor && !now.Before(since)
+	}
+	pv.Important = p.ImportantUntil.After(now)
 	if !p.ApprovedAt.IsZero() {
 		pv.ApprovedText = s.cat.Date(p.Lang, p.ApprovedAt.In(loc))
 	}

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr,omitempty"`
+	Body string `xml:",chardata"`
+}
+
+type atomEntry struct {
+	Title   string   `xml:"title"`
+	ID      string   `xml:"id"`
+	Updated string   `xml:"updated"`
+	Link    atomLink `xml:"link"`
+	Summary string   `xml:"summary,omitempty"`
+	Content atomText `xml:"content"`
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+// newsFeed writes the Atom feed of the news v may see.
+func (s *Server) newsFeed(c *fiber.Ctx, v access.Viewer, self string) error {
+	st := s.Sites.Current()
+	if st == nil {
+		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
+	}
+	news := limit(st.List(v, s.Clock.Now(), site.Query{Type: content.TypeNews}), 30)
+	f := atomFeed{Title: s.siteName(st) + " – " + s.cat.T(st.DefaultLang(), "news.latest"), ID: s.BaseURL + "/nyheter",
+		Links: []atomLink{{Href: s.BaseURL + self, Rel: "self"}, {Href: s.BaseURL + "/"}}}
+	updated := time.Time{}
+	for _, p := range news {
+		when := p.Date
+		if when.IsZero() {
+			when = p.ModTime
+		}
+		if when.After(updated) {
+			updated = when
+		}
+		f.Entries = append(f.Entries, atomEntry{Title: p.Title, ID: s.BaseURL + p.URL, Updated: when.UTC().Format(time.RFC3339),
+			Link: atomLink{Href: s.BaseURL + p.URL}, Summary: p.Summary, Content: atomText{Type: "html", Body: p.Doc.HTML}})
+	}
+	if updated.IsZero() {
+		updated = st.Built
+	}
+	f.Updated = updated.UTC().Format(time.RFC3339)
+	out, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/atom+xml; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
+	return c.Send(append([]byte(xml.Header), out...))
+}
+
+func (s *Server) siteName(st *site.Site) string {
+	if h := st.Home(st.DefaultLang()); h != nil && h.Index != nil {
+		return h.Index.Title
+	}
+	return "Torg"
+}
+
+// publicFeed is GET /feeds/nyheter.atom: the public news.
+func (s *Server) publicFeed(c *fiber.Ctx) error {
+	return s.newsFeed(c, access.Viewer{}, "/feeds/nyheter.atom")
+}
+
+func feedHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// personalFeed is GET /feeds/nyheter/{token}.atom: the news the token's
+// owner may see. Feed readers cannot sign in, so the secret address is
+// the credential; only its hash is stored.
+func (s *Server) personalFeed(c *fiber.Ctx) error {
+	token := strings.TrimSuffix(c.Params("token"), ".atom")
+	t, err := s.Store.FeedTokenByHash(c.UserContext(), feedHash(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	v := access.Viewer{Subject: t.Subject, Roles: strings.Fields(t.Roles), Level: t.Level}
+	return s.newsFeed(c, v, "/feeds/nyheter/"+token+".atom")
+}
+
+// createFeedToken is POST /api/v1/me/feed: a new secret feed address for
+// the signed-in person, with their roles and level as they are now.
+func (s *Server) createFeedToken(c *fiber.Ctx) error {
+	v := s.Viewer(c)
+	if v.IsAnonymous() {
+		return apiErr(fiber.StatusUnauthorized, "unauthorized", "sign in to make a feed address")
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	b := make([]byte, 24)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	if err := s.Store.CreateFeedToken(c.UserContext(), &store.FeedToken{Hash: feedHash(token), Subject: v.Subject, Roles: strings.Join(v.Roles, " "), Level: v.Level, CreatedAt: time.Now().UTC()}); err != nil {
+		return err
+	}
+	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: v.Subject, Action: "feed-token", Address: s.clientIP(c).String()})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": s.BaseURL + "/feeds/nyheter/" + token + ".atom"})
+}
+
+// revokeFeedTokens is DELETE /api/v1/me/feed: every secret feed address of the person stops working.
+func (s *Server) revokeFeedTokens(c *fiber.Ctx) error {
+	v := s.Viewer(c)
+	if v.IsAnonymous() {
+		return apiErr(fiber.StatusUnauthorized, "unauthorized", "sign in first")
+	}
+	if err := s.checkWrite(c); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteFeedTokens(c.UserContext(), v.Subject); err != nil {
+		return err
+	}
+	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: v.Subject, Action: "feed-token-revoke", Address: s.clientIP(c).String()})
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// auditLog is GET /api/v1/admin/audit: the latest entries, for admins.
+func (s *Server) auditLog(c *fiber.Ctx) error {
+	if err := s.requireRole(c, "admin"); err != nil {
+		return err
+	}
+	n, _ := strconv.Atoi(c.Query("limit", "200"))
+	if n < 1 || n > 1000 {
+		return apiErr(fiber.StatusBadRequest, "bad_parameter", "limit must be from 1 to 1000")
+	}
+	entries, err := s.Store.AuditLog(c.UserContext(), n)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		At      time.Time `json:"at"`
+		Actor   string    `json:"actor"`
+		Action  string    `json:"action"`
+		Target  string    `json:"target,omitempty"`
+		Address string    `json:"address,omitempty"`
+		Details string    `json:"details,omitempty"`
+	}
+	out := []row{}
+	for _, e := range entries {
+		out = append(out, row{e.At, e.Actor, e.Action, e.Target, e.Address, e.Details})
+	}
+	return c.JSON(fiber.Map{"items": out})
+}
+
+// csvCell keeps a spreadsheet from reading a cell as a formula.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// auditCSV is GET /api/v1/admin/audit.csv: the whole log, for admins.
+func (s *Server) auditCSV(c *fiber.Ctx) error {
+	if err := s.requireRole(c, "admin"); err != nil {
+		return err
+	}
+	entries, err := s.Store.AuditLog(c.UserContext(), 0)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="torg-audit.csv"`)
+	w := csv.NewWriter(c.Response().BodyWriter())
+	w.Write([]string{"at", "actor", "action", "target", "address", "details"})
+	for _, e := range entries {
+		w.Write([]string{e.At.UTC().Format(time.RFC3339), csvCell(e.Actor), csvCell(e.Action), csvCell(e.Target), csvCell(e.Address), csvCell(e.Details)})
+	}
+	w.Flush()
+	return w.Error()
+}
