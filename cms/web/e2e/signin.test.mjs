@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 
 const root = new URL('../../../', import.meta.url).pathname;
 let server, base, dataDir, profile, context;
+const extra = [];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -52,6 +53,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const x of extra) { await x.ctx.close(); rmSync(x.dir, { recursive: true, force: true }); }
   if (context) await context.close();
   if (server) server.kill('SIGTERM');
   for (const d of [dataDir, profile]) if (d) rmSync(d, { recursive: true, force: true });
@@ -79,4 +81,57 @@ test('a substitute signs in through the demo provider, lands on the page asked f
   assert.equal(me.status(), 401);
   await page.goto(`${base}/vikarie/boka-pass`);
   assert.match(page.url(), /\/demo-idp\/login/, 'the page is closed again');
+});
+
+async function person(name) {
+  const dir = mkdtempSync(join(tmpdir(), 'torg-chromium-'));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  extra.push({ ctx, dir });
+  const page = await ctx.newPage();
+  return {
+    page,
+    async signInAt(path, level = 'password') {
+      await page.goto(`${base}${path}`);
+      await Promise.all([
+        page.waitForURL((u) => !u.pathname.startsWith('/demo-idp') && !u.pathname.startsWith('/auth')),
+        page.click(`button[data-person="${name}"][data-level="${level}"]`),
+      ]);
+    },
+  };
+}
+
+test('a communicator writes news, a publisher approves it, an employee sees and finds it', { timeout: 90000 }, async () => {
+  const klara = await person('klara');
+  await klara.signInAt('/redaktion/ny?type=news&section=nyheter');
+  const p = klara.page;
+  await p.fill('#f-slug', 'webbtest');
+  await p.fill('#f-title', 'Webbtest av redaktionen');
+  await p.fill('#f-summary', 'En nyhet skriven i webbläsaren.');
+  await p.fill('#f-body', 'Skriven i **webbläsaren** och godkänd av en publicist.');
+  await p.waitForFunction(() => document.getElementById('preview').innerHTML.includes('<strong>webbläsaren</strong>'));
+  await Promise.all([p.waitForURL(/\/redaktion\/\d+\?saved=1$/), p.click('button[value="create"]')]);
+  const itemPath = new URL(p.url()).pathname;
+  assert.equal(await p.locator('button[value="approve"]').count(), 0, 'the author is not offered approval');
+  await Promise.all([p.waitForURL(/saved=1$/), p.click('button[value="submit"]')]);
+
+  const per = await person('per');
+  await per.signInAt(itemPath);
+  await Promise.all([per.page.waitForURL(/saved=1$/), per.page.click('button[value="approve"]')]);
+  assert.match(await per.page.locator('main').textContent(), /(approved by|godkänd av) per/);
+
+  const erik = await person('erik');
+  await erik.signInAt('/auth/login?return=/');
+  const deadline = Date.now() + 15000;
+  while (!(await erik.page.content()).includes('Webbtest av redaktionen')) {
+    assert.ok(Date.now() < deadline, 'the approved news never reached the home page');
+    await erik.page.waitForTimeout(300);
+    await erik.page.reload();
+  }
+  await erik.page.fill('#q', 'webbtest');
+  await Promise.all([erik.page.waitForURL(/\/sok\?q=webbtest/), erik.page.press('#q', 'Enter')]);
+  assert.match(await erik.page.locator('main').textContent(), /Webbtest av redaktionen/);
 });
