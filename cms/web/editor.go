@@ -34,6 +34,7 @@ type EditorView struct {
 	CanApprove bool
 	IsAuthor   bool
 	Uploaded   string
+	Audit      []store.AuditEntry
 }
 
 // EditorForm is what the editor's fields hold.
@@ -359,4 +360,19 @@ func (s *Server) editorUpload(c *fiber.Ctx) error {
 	}
 	res.ResetBody()
 	return c.Redirect(back+"?uploaded="+url.QueryEscape(out.URL), fiber.StatusSeeOther)
+}
+
+// editorAudit is /redaktion/logg: the audit log, for admins.
+func (s *Server) editorAudit(c *fiber.Ctx) error {
+	if !s.Viewer(c).HasRole("admin") {
+		return fiber.ErrNotFound
+	}
+	v, ev := s.editorView(c)
+	entries, err := s.Store.AuditLog(c.UserContext(), 500)
+	if err != nil {
+		return err
+	}
+	ev.Audit = entries
+	v.Title = s.cat.T(v.Lang, "editor.audit")
+	return s.send(c, "editor_audit", v)
 }

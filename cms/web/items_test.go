@@ -32,7 +32,10 @@ type editorial struct {
 	app     *fiber.App
 	builder *site.Builder
 	db      *store.DB
+	clk     *clock.Manual
 }
+
+func (e *editorial) clock() *clock.Manual { return e.clk }
 
 var people = map[string]access.Viewer{
 	"klara": {Subject: "klara", Roles: []string{"communicator", "employee"}, Level: "eid"},
@@ -55,7 +58,7 @@ func newEditorial(t *testing.T, db *store.DB) *editorial {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &editorial{app: srv.App(), builder: b, db: db}
+	return &editorial{app: srv.App(), builder: b, db: db, clk: clk}
 }
 
 func (e *editorial) call(t *testing.T, who, method, url, body string) (int, map[string]any, string) {
@@ -332,8 +335,70 @@ func TestFeedsAndAuditLog(t *testing.T) {
 	if code != 200 || len(m["items"].([]any)) < 8 {
 		t.Fatalf("audit: %d %v", code, m)
 	}
+	if code, _, page := e.call(t, "anna", "GET", "/redaktion/logg", ""); code != 200 || !strings.Contains(page, "<td>approve</td>") {
+		t.Fatalf("the audit page: %d", code)
+	}
+	if code, _, _ := e.call(t, "klara", "GET", "/redaktion/logg", ""); code != 404 {
+		t.Fatalf("a communicator opening the audit page: %d", code)
+	}
 	code, _, csv := e.call(t, "anna", "GET", "/api/v1/admin/audit.csv", "")
 	if code != 200 || !strings.HasPrefix(csv, "at,actor,action,target,address,details\n") || !strings.Contains(csv, ",per,approve,nyheter/julbord.md,") || !strings.Contains(csv, `'=cmd|`) {
 		t.Fatalf("audit CSV: %d\n%s", code, csv)
+	}
+}
+
+func publishVia(t *testing.T, e *editorial, path, md string) {
+	t.Helper()
+	code, m, raw := e.call(t, "klara", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":%q,"markdown":%q}`, path, md))
+	if code != 201 {
+		t.Fatalf("create %s: %d %s", path, code, raw)
+	}
+	id := int(m["id"].(float64))
+	e.call(t, "klara", "POST", fmt.Sprintf("/api/v1/admin/items/%d/submit", id), `{"version":1}`)
+	if code, _, raw := e.call(t, "per", "POST", fmt.Sprintf("/api/v1/admin/items/%d/approve", id), `{"version":2}`); code != 200 {
+		t.Fatalf("approve %s: %d %s", path, code, raw)
+	}
+}
+
+// A file and an editor item on one address: the file wins, and the clash is reported.
+func TestFileWinsOverEditorItemOnOneAddress(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	publishVia(t, e, "inloggning/logga-in.md", "---\ntitle: Kapad inloggningssida\naudience: [public]\n---\nFel text.\n")
+	st, err := e.builder.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, page := e.call(t, "", "GET", "/inloggning/logga-in", "")
+	if !strings.Contains(page, "Så loggar du in") || strings.Contains(page, "Kapad") {
+		t.Fatal("the editor item replaced the file")
+	}
+	found := false
+	for _, p := range st.Problems {
+		found = found || strings.Contains(p.String(), "database/inloggning/logga-in.md: error: URL /inloggning/logga-in is already used by content/inloggning/logga-in.md")
+	}
+	if !found {
+		t.Fatalf("the clash is not reported: %v", st.Problems)
+	}
+}
+
+// An approved item with a publish time in the future appears at that minute, and leaves at its expiry.
+func TestScheduledEditorItem(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	publishVia(t, e, "nyheter/senare.md", "---\ntitle: Kommer senare\ntype: news\ndate: 2026-11-24\naudience: [public]\npublish_at: 2026-11-24 08:00\nexpire_at: 2026-11-25 00:00\n---\nText.\n")
+	e.builder.Build(context.Background())
+	clk := e.clock()
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Date(2026, 11, 24, 7, 59, 0, 0, stockholm), 404},
+		{time.Date(2026, 11, 24, 8, 0, 0, 0, stockholm), 200},
+		{time.Date(2026, 11, 24, 23, 59, 0, 0, stockholm), 200},
+		{time.Date(2026, 11, 25, 0, 0, 0, 0, stockholm), 404},
+	} {
+		clk.Set(c.at)
+		if code, _, _ := e.call(t, "erik", "GET", "/nyheter/senare", ""); code != c.want {
+			t.Errorf("at %v: %d, want %d", c.at, code, c.want)
+		}
 	}
 }

@@ -83,7 +83,7 @@ type Server struct {
 var templateNames = []string{
 	"home", "section", "page", "news", "news_list", "job", "job_list",
 	"faq", "contact", "contact_list", "404", "error",
-	"signout", "signin_problem", "stepup", "tile_closed", "search", "editor_list", "editor_item",
+	"signout", "signin_problem", "stepup", "tile_closed", "search", "editor_list", "editor_item", "editor_audit",
 }
 
 // New builds the server and its routes.
@@ -257,6 +257,7 @@ func (s *Server) routes() {
 		ed.Get("/ny", s.editorNew)
 		ed.Post("/ny", s.editorCreate)
 		ed.Post("/media", s.editorUpload)
+		ed.Get("/logg", s.editorAudit)
 		ed.Get("/:id", s.editorItem)
 		ed.Post("/:id", s.editorAct)
 	}
