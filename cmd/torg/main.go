@@ -23,6 +23,7 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
@@ -193,6 +194,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	defer idx.Close()
 	deps.Search, deps.Store = idx, db
+	deps.Feedback = feedback.New(db, clk, log.With("component", "feedback"), cfg.FeedbackRate, 10*time.Minute)
+	go deps.Feedback.Forget(ctx, cfg.FeedbackRetention, 6*time.Hour)
 	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), cmscontent.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels})
 	deps.SearchSettings = web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets}
 	if cfg.Demo && len(deps.SearchSettings.BestBets) == 0 {

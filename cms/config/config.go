@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +63,11 @@ type Config struct {
 
 	SearchSynonyms map[string][]string
 	SearchBestBets map[string][]string
+
+	FeedbackRetention time.Duration
+	FeedbackRate      int
+	ReviewMonths      int
+	CheckLinks        bool
 }
 
 // Option is one setting: its flag is --Name, its variable TORG_NAME with
@@ -171,6 +177,31 @@ var Options = []Option{
 		c.SearchSynonyms, err = parseLists(v)
 		return err
 	}},
+	{"feedback-retention-days", "180", "feedback comments and contact details are deleted after this many days (the yes/no stays)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("give a whole number of days, at least 1")
+		}
+		c.FeedbackRetention = time.Duration(n) * 24 * time.Hour
+		return nil
+	}},
+	{"feedback-rate", "5", "feedback answers allowed per address and per session in 10 minutes", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("give a whole number, at least 1")
+		}
+		c.FeedbackRate = n
+		return nil
+	}},
+	{"review-months", "12", "the content-health report lists pages not reviewed for this many months", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("give a whole number of months, at least 1")
+		}
+		c.ReviewMonths = n
+		return nil
+	}},
+	{"check-links", "true", "check the content's external links in the background (politely: one a second, each once a day)", boolean(func(c *Config) *bool { return &c.CheckLinks })},
 	{"search-best-bets", "", "addresses that come first for a query: query=/path /go/tile; …", func(c *Config, v string) (err error) {
 		c.SearchBestBets, err = parseLists(v)
 		return err

@@ -117,6 +117,9 @@ var migrations = []migration{
 	{6, "items written in the editor, revisions, audit log, feed tokens, media", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&Item{}, &Revision{}, &AuditEntry{}, &FeedToken{}, &Media{})
 	}},
+	{7, "page feedback", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&Feedback{})
+	}},
 }
 
 type schemaVersion struct {

@@ -77,6 +77,9 @@ func (s *Server) renderPage(c *fiber.Ctx, st *site.Site, v access.Viewer, now ti
 	view.Crumbs = st.Breadcrumbs(v, now, p, nil)
 	view.Translations = s.translationLinks(st, v, now, p)
 	view.LangMenu = s.langMenu(p.Lang, p.URL)
+	if s.Feedback != nil {
+		view.FeedbackForm = &FeedbackFormView{Path: p.URL, CSRF: s.csrfToken(c), Result: c.Query("feedback"), SignedIn: !v.IsAnonymous()}
+	}
 	return s.send(c, pageTemplate(p), view)
 }
 

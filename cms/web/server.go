@@ -22,6 +22,7 @@ import (
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/render"
@@ -66,6 +67,8 @@ type Deps struct {
 	Store *store.DB
 	// Publishing is the editorial workflow; nil offers no editor.
 	Publishing *publishing.Service
+	// Feedback takes "Was this page helpful?"; nil shows no form.
+	Feedback *feedback.Service
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -260,6 +263,14 @@ func (s *Server) routes() {
 		ed.Get("/logg", s.editorAudit)
 		ed.Get("/:id", s.editorItem)
 		ed.Post("/:id", s.editorAct)
+	}
+	if s.Feedback != nil && s.Store != nil {
+		api.Post("/feedback", s.apiFeedback)
+		api.Get("/admin/feedback", s.apiFeedbackList)
+		api.Get("/admin/feedback.csv", s.apiFeedbackCSV)
+		api.Get("/admin/feedback/stats", s.apiFeedbackStats)
+		api.Patch("/admin/feedback/:id", s.apiFeedbackUpdate)
+		app.Post("/feedback", s.postFeedback)
 	}
 	app.All("/api/*", func(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())

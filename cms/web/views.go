@@ -35,6 +35,8 @@ type View struct {
 	Banner       []string // disruption notices in force
 	SearchView   *SearchView
 	Editor       *EditorView
+	// FeedbackForm is set on pages that ask "Was this page helpful?".
+	FeedbackForm *FeedbackFormView
 	HasSearch    bool
 	Sections     []Link
 	NewsURL      string
@@ -330,4 +332,12 @@ func pageTemplate(p *site.Page) string {
 		return "contact"
 	}
 	return "page"
+}
+
+// FeedbackFormView is the state of a page's feedback form.
+type FeedbackFormView struct {
+	Path     string
+	CSRF     string
+	Result   string // thanks, later, invalid, expired
+	SignedIn bool
 }

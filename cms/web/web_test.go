@@ -22,6 +22,7 @@ import (
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store/storetest"
@@ -377,6 +378,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		d.Auth, d.Tiles = svc, tileSvc
 		withSearch(t)(d)
 		d.Publishing = publishing.New(d.Store, clock.System{}, quietLog(), content.Options{})
+		d.Feedback = feedback.New(d.Store, clock.System{}, quietLog(), 5, time.Minute)
 	})
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`

@@ -1,0 +1,164 @@
+// Package feedback takes readers' answers to "Was this page helpful?" with
+// an optional comment, without storing who or where they came from unless
+// they ask to be contacted, and forgets comments after a set time.
+package feedback
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// MaxComment bounds a comment, in characters.
+const MaxComment = 2000
+
+// Errors of Submit.
+var (
+	ErrInvalid     = errors.New("invalid feedback")
+	ErrRateLimited = errors.New("too many answers; wait a little")
+	// ErrBot is a filled-in honeypot: the caller answers as if it were
+	// stored, so a bot learns nothing.
+	ErrBot = errors.New("honeypot")
+)
+
+// Answer is what a reader sent.
+type Answer struct {
+	Path, Section, Revision, Lang string
+	Helpful                       *bool
+	Comment                       string
+	ContactMe                     bool
+	Contact                       string // an e-mail address, or who the signed-in person is
+	Honeypot                      string
+	// ClientAddress and Session identify the sender for rate limiting
+	// only; they are hashed in memory and never stored.
+	ClientAddress, Session string
+}
+
+// Service stores answers.
+type Service struct {
+	db    *store.DB
+	clock clock.Clock
+	log   *slog.Logger
+	lim   *limiter
+}
+
+// New returns a Service allowing perWindow answers per address and per
+// session in each window.
+func New(db *store.DB, clk clock.Clock, log *slog.Logger, perWindow int, window time.Duration) *Service {
+	return &Service{db: db, clock: clk, log: log, lim: newLimiter(clk, perWindow, window)}
+}
+
+// Submit checks and stores an answer. It returns only when the answer is
+// in the database.
+func (s *Service) Submit(ctx context.Context, a Answer) (*store.Feedback, error) {
+	if strings.TrimSpace(a.Honeypot) != "" {
+		return nil, ErrBot
+	}
+	if a.Helpful == nil {
+		return nil, fmt.Errorf("%w: answer yes or no", ErrInvalid)
+	}
+	comment := strings.TrimSpace(a.Comment)
+	if utf8.RuneCountInString(comment) > MaxComment {
+		return nil, fmt.Errorf("%w: the comment is longer than %d characters", ErrInvalid, MaxComment)
+	}
+	if !utf8.ValidString(comment) {
+		return nil, fmt.Errorf("%w: the comment is not text", ErrInvalid)
+	}
+	contact := ""
+	if a.ContactMe {
+		contact = strings.TrimSpace(a.Contact)
+		if _, err := mail.ParseAddress(contact); err != nil && !strings.HasPrefix(contact, "subject:") {
+			return nil, fmt.Errorf("%w: give an e-mail address we may write to", ErrInvalid)
+		}
+	}
+	if !s.lim.allow("addr:"+a.ClientAddress) || (a.Session != "" && !s.lim.allow("session:"+a.Session)) {
+		return nil, ErrRateLimited
+	}
+	f := &store.Feedback{Path: a.Path, Section: a.Section, Revision: a.Revision, Lang: a.Lang, Helpful: *a.Helpful,
+		Comment: comment, Contact: contact, Status: store.FeedbackNew, CreatedAt: s.clock.Now().UTC()}
+	if err := s.db.CreateFeedback(ctx, f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Forget deletes the comments and contact details older than retention,
+// now and then every interval until ctx ends.
+func (s *Service) Forget(ctx context.Context, retention, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.ForgetOnce(ctx, retention)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// ForgetOnce deletes the comments and contact details older than retention.
+func (s *Service) ForgetOnce(ctx context.Context, retention time.Duration) {
+	n, err := s.db.ForgetOldComments(ctx, s.clock.Now().Add(-retention))
+	if err != nil {
+		s.log.Warn("old feedback comments could not be deleted", "err", err)
+	} else if n > 0 {
+		s.log.Info("old feedback comments deleted", "count", n)
+	}
+}
+
+// limiter counts answers per hashed key in fixed windows. The hash key is
+// random and changes every day, so even the memory never holds an address
+// that could be matched to yesterday's.
+type limiter struct {
+	mu     sync.Mutex
+	clock  clock.Clock
+	limit  int
+	window time.Duration
+	key    []byte
+	keyDay string
+	counts map[string]*bucket
+}
+
+type bucket struct {
+	start time.Time
+	n     int
+}
+
+func newLimiter(clk clock.Clock, limit int, window time.Duration) *limiter {
+	return &limiter{clock: clk, limit: limit, window: window, counts: map[string]*bucket{}}
+}
+
+func (l *limiter) allow(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	if day := now.UTC().Format("2006-01-02"); day != l.keyDay {
+		l.key = make([]byte, 32)
+		rand.Read(l.key)
+		l.keyDay, l.counts = day, map[string]*bucket{}
+	}
+	m := hmac.New(sha256.New, l.key)
+	m.Write([]byte(id))
+	h := hex.EncodeToString(m.Sum(nil))
+	b := l.counts[h]
+	if b == nil || now.Sub(b.start) >= l.window {
+		b = &bucket{start: now}
+		l.counts[h] = b
+	}
+	b.n++
+	return b.n <= l.limit
+}
