@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"sync"
 
@@ -52,6 +53,7 @@ type Doc struct {
 	FAQ      []QA      // one per "## heading"
 	Text     string    // the body as plain text, for search and summaries
 	Refs     []string  // the resolved paths of local links and images
+	External []string  // the http and https links and images that leave the site
 	Problems []LinkProblem
 }
 
@@ -202,6 +204,10 @@ func (doc *Doc) resolve(resolve Resolver, n ast.Node, src, dest []byte, image bo
 	}
 	if local {
 		doc.Refs = append(doc.Refs, url)
+	} else if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
+		if !slices.Contains(doc.External, url) {
+			doc.External = append(doc.External, url)
+		}
 	}
 	return []byte(url)
 }

@@ -152,6 +152,9 @@ func TestLinksResolvedAndReported(t *testing.T) {
 	if !reflect.DeepEqual(doc.Refs, []string{"/faq/fragor#konto"}) {
 		t.Fatalf("refs = %v", doc.Refs)
 	}
+	if !reflect.DeepEqual(doc.External, []string{"https://example.org"}) {
+		t.Fatalf("external = %v", doc.External)
+	}
 }
 
 func TestPlainText(t *testing.T) {
