@@ -207,6 +207,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 		p.Doc = doc
 		for _, lp := range doc.Problems {
 			problem(p.Item, p.BodyLine+lp.Line-1, content.Error, "%s", lp.Message)
+			s.BrokenLinks = append(s.BrokenLinks, BrokenLink{Page: p, Line: p.BodyLine + lp.Line - 1, Message: lp.Message})
 		}
 		for _, ref := range doc.Refs {
 			if _, ok := s.assets[ref]; ok {

@@ -62,6 +62,8 @@ type Site struct {
 	refs     map[string][]*Page // asset URL → pages that link to it
 	// Problems are everything wrong that was found while building.
 	Problems content.Problems
+	// BrokenLinks are the local links and images that lead nowhere.
+	BrokenLinks []BrokenLink
 	// Built is when the site was built.
 	Built time.Time
 }
@@ -80,6 +82,28 @@ func (s *Site) ForIndex() []*Page {
 	for _, p := range s.pages {
 		if !p.Access.Draft {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// BrokenLink is a local link or image in a page that leads nowhere.
+type BrokenLink struct {
+	Page    *Page
+	Line    int // in the page's file
+	Message string
+}
+
+// ExternalLinks returns every web address the pages link to, with the
+// pages that do, for the link checker and the content-health report.
+func (s *Site) ExternalLinks() map[string][]*Page {
+	out := map[string][]*Page{}
+	for _, p := range s.pages {
+		if p.Doc == nil || p.Access.Draft {
+			continue
+		}
+		for _, u := range p.Doc.External {
+			out[u] = append(out[u], p)
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -269,7 +270,7 @@ Text.
 
 [trasig](finns-inte.md) och [ok](b.md)
 
-![saknas](bild.png)
+![saknas](bild.png) [ute](https://example.org/a)
 -- b.md --
 ---
 title: B
@@ -292,9 +293,20 @@ aliases: [/x]
 title: D
 aliases: [/x]
 ---
-[absolut](/finns/inte)
+[absolut](/finns/inte) [ute](https://example.org/a) [post](mailto:a@example.org)
 `
 	s, _, dir := build(t, archive, at(2026, 11, 23, 9, 0))
+	var broken []string
+	for _, b := range s.BrokenLinks {
+		broken = append(broken, fmt.Sprintf("%s:%d %s", b.Page.URL, b.Line, b.Message))
+	}
+	if want := []string{"/a:7 link to finns-inte.md: no such page or file", "/a:9 image bild.png does not exist", "/d:5 link to /finns/inte: no such page or file"}; !slices.Equal(broken, want) {
+		t.Errorf("broken links %q, want %q", broken, want)
+	}
+	ext := s.ExternalLinks()
+	if len(ext) != 1 || len(ext["https://example.org/a"]) != 2 {
+		t.Errorf("external links %v, want one address linked from two pages", ext)
+	}
 	var got []string
 	for _, p := range s.Problems {
 		got = append(got, strings.ReplaceAll(p.String(), dir+"/", ""))
