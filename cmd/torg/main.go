@@ -12,10 +12,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"syscall"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/feedback"
+	"github.com/torg-cms/torg/cms/health"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
@@ -200,6 +203,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	deps.SearchSettings = web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets}
 	if cfg.Demo && len(deps.SearchSettings.BestBets) == 0 {
 		deps.SearchSettings.BestBets = demoBestBets
+	}
+	deps.ReviewMonths = cfg.ReviewMonths
+	if cfg.CheckLinks {
+		deps.Links = &health.LinkChecker{Clock: clk, Log: log.With("component", "links"), Agent: "Torg link checker (" + cfg.BaseURL + ")"}
+		go deps.Links.Run(ctx, time.Hour, func() []string { return slices.Sorted(maps.Keys(builder.Current().ExternalLinks())) })
 	}
 	srv, err := web.New(deps)
 	if err != nil {

@@ -109,6 +109,13 @@ func (s *Site) ExternalLinks() map[string][]*Page {
 	return out
 }
 
+// Has reports whether a page is at url, whoever may see it: for reports
+// about pages that are gone, never for readers.
+func (s *Site) Has(url string) bool {
+	_, ok := s.byURL[url]
+	return ok
+}
+
 // Len is the number of pages, visible or not: for logs and health, never for readers.
 func (s *Site) Len() int { return len(s.pages) }
 

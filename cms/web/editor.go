@@ -35,6 +35,8 @@ type EditorView struct {
 	IsAuthor   bool
 	Uploaded   string
 	Audit      []store.AuditEntry
+	Health     *HealthReport
+	Feedback   *FeedbackDashboard
 }
 
 // EditorForm is what the editor's fields hold.

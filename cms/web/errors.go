@@ -65,11 +65,15 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 		return c.Status(ae.Status).JSON(fiber.Map{"error": body})
 	}
-	return s.htmlError(c, ae.Status)
+	msg := ""
+	if ae.Status >= 400 && ae.Status < 500 {
+		msg = ae.Message // says what was wrong with the request; server errors say nothing
+	}
+	return s.htmlError(c, ae.Status, msg)
 }
 
 // htmlError shows the theme's 404 page or its general error page.
-func (s *Server) htmlError(c *fiber.Ctx, status int) error {
+func (s *Server) htmlError(c *fiber.Ctx, status int, message string) error {
 	name := "error"
 	if status == fiber.StatusNotFound {
 		name = "404"
@@ -80,6 +84,7 @@ func (s *Server) htmlError(c *fiber.Ctx, status int) error {
 		v.RequestID = id
 	}
 	v.Title = s.cat.T(lang, "notfound.title")
+	v.Message = message
 	if name == "error" {
 		v.Title = s.cat.T(lang, "error.title")
 	}

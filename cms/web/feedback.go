@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"errors"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -186,7 +187,11 @@ func (s *Server) apiFeedbackList(c *fiber.Ctx) error {
 		CreatedAt time.Time `json:"created_at"`
 	}
 	out := []row{}
+	st, now, viewer := s.Sites.Current(), s.Clock.Now(), s.Viewer(c)
 	for _, it := range items {
+		if !s.mayReport(st, viewer, now, it.Path) {
+			continue
+		}
 		out = append(out, row{it.ID, it.Path, it.Lang, it.Helpful, it.Comment, it.Contact, it.Status, it.Note, it.CreatedAt})
 	}
 	return c.JSON(fiber.Map{"items": out})
@@ -256,9 +261,12 @@ func (s *Server) feedbackStats(c *fiber.Ctx, f store.FeedbackFilter) ([]PageStat
 	if err != nil {
 		return nil, err
 	}
-	st := s.Sites.Current()
+	st, viewer := s.Sites.Current(), s.Viewer(c)
 	out := make([]PageStatView, 0, len(stats))
 	for _, p := range stats {
+		if !s.mayReport(st, viewer, now, p.Path) {
+			continue
+		}
 		v := PageStatView{PageStat: p, Total: p.Yes + p.No, Trend: weeks[p.Path]}
 		if v.Trend == nil {
 			v.Trend = make([]int64, 8)
@@ -267,7 +275,7 @@ func (s *Server) feedbackStats(c *fiber.Ctx, f store.FeedbackFilter) ([]PageStat
 			v.Share = int(p.Yes * 100 / v.Total)
 		}
 		if st != nil {
-			if pg, _, d := st.Lookup(access.Viewer{Subject: "_report", Roles: []string{"admin"}, Level: "eid"}, now, p.Path); d == access.Allow && pg != nil {
+			if pg, _, d := st.Lookup(viewer, now, p.Path); d == access.Allow && pg != nil {
 				v.Title = pg.Title
 			}
 		}
@@ -306,7 +314,11 @@ func (s *Server) apiFeedbackCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="torg-feedback.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	w.Write([]string{"created_at", "path", "lang", "helpful", "comment", "contact", "status", "note"})
+	st, now, viewer := s.Sites.Current(), s.Clock.Now(), s.Viewer(c)
 	err = s.Store.EachFeedback(c.UserContext(), f, func(fb *store.Feedback) error {
+		if !s.mayReport(st, viewer, now, fb.Path) {
+			return nil
+		}
 		yes := "no"
 		if fb.Helpful {
 			yes = "yes"
@@ -318,4 +330,102 @@ func (s *Server) apiFeedbackCSV(c *fiber.Ctx) error {
 		return err
 	}
 	return w.Error()
+}
+
+// FeedbackDashboard is the communicators' view of what readers said.
+type FeedbackDashboard struct {
+	Stats                          []PageStatView
+	Inbox                          []store.Feedback
+	Section, Lang, From, To, State string
+	Query                          string       // the filters, for the forms
+	CSV                            template.URL // the export with the same filters
+	Error                          string
+	Statuses                       []string
+}
+
+// editorFeedback is /redaktion/synpunkter: per-page figures and the inbox.
+func (s *Server) editorFeedback(c *fiber.Ctx) error {
+	v, ev := s.editorView(c)
+	v.Title = s.cat.T(v.Lang, "fbdash.title")
+	d := &FeedbackDashboard{Section: c.Query("section"), Lang: c.Query("lang"), From: c.Query("from"), To: c.Query("to"), State: c.Query("status"),
+		Statuses: []string{store.FeedbackNew, store.FeedbackHandled, store.FeedbackArchived}}
+	ev.Feedback = d
+	f, err := s.feedbackFilter(c)
+	if err != nil {
+		d.Error = s.cat.T(v.Lang, "fbdash.bad_filter")
+		c.Status(fiber.StatusBadRequest)
+		return s.send(c, "editor_feedback", v)
+	}
+	q := url.Values{}
+	for k, val := range map[string]string{"section": d.Section, "lang": d.Lang, "from": d.From, "to": d.To, "status": d.State} {
+		if val != "" {
+			q.Set(k, val)
+		}
+	}
+	d.Query = q.Encode()
+	d.CSV = template.URL("/api/v1/admin/feedback.csv")
+	if d.Query != "" {
+		d.CSV += template.URL("?" + d.Query) // encoded above
+	}
+	all := f
+	all.Status = ""
+	if d.Stats, err = s.feedbackStats(c, all); err != nil {
+		return err
+	}
+	f.OnlyWithComment = true
+	inbox, err := s.Store.FeedbackList(c.UserContext(), f, 200)
+	if err != nil {
+		return err
+	}
+	st, now, viewer := s.Sites.Current(), s.Clock.Now(), s.Viewer(c)
+	for _, fb := range inbox {
+		if s.mayReport(st, viewer, now, fb.Path) {
+			d.Inbox = append(d.Inbox, fb)
+		}
+	}
+	return s.send(c, "editor_feedback", v)
+}
+
+// editorFeedbackUpdate is POST /redaktion/synpunkter/{id}: status and note.
+func (s *Server) editorFeedbackUpdate(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	status, note := c.FormValue("status"), c.FormValue("note")
+	if status != store.FeedbackNew && status != store.FeedbackHandled && status != store.FeedbackArchived {
+		return fiber.NewError(fiber.StatusBadRequest, "the status must be new, handled or archived")
+	}
+	if len(note) > 2000 {
+		return fiber.NewError(fiber.StatusBadRequest, "the note can be at most 2,000 characters")
+	}
+	fb, err := s.Store.FeedbackByID(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !s.mayReport(s.Sites.Current(), s.Viewer(c), s.Clock.Now(), fb.Path)) {
+		return fiber.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	if err := s.Store.UpdateFeedback(c.UserContext(), id, status, note); err != nil {
+		return err
+	}
+	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: s.Viewer(c).Subject, Action: "feedback-" + status, Target: strconv.FormatInt(id, 10), Address: s.clientIP(c).String()})
+	back := "/redaktion/synpunkter"
+	if q := c.FormValue("back"); q != "" {
+		if vals, err := url.ParseQuery(q); err == nil {
+			back += "?" + vals.Encode()
+		}
+	}
+	return c.Redirect(back+"#fb-"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+}
+
+// mayReport tells whether answers about path may be shown to v: when v may
+// see the page, or when the page no longer exists.
+func (s *Server) mayReport(st *site.Site, v access.Viewer, now time.Time, path string) bool {
+	if st == nil {
+		return true
+	}
+	if p, _, d := st.Lookup(v, now, path); d == access.Allow && p != nil {
+		return true
+	}
+	return !st.Has(path)
 }

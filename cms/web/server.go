@@ -23,6 +23,7 @@ import (
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/feedback"
+	"github.com/torg-cms/torg/cms/health"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/render"
@@ -69,6 +70,10 @@ type Deps struct {
 	Publishing *publishing.Service
 	// Feedback takes "Was this page helpful?"; nil shows no form.
 	Feedback *feedback.Service
+	// Links knows which external links fail; nil checks none.
+	Links *health.LinkChecker
+	// ReviewMonths is how long a page may go unreviewed; 12 when 0.
+	ReviewMonths int
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -86,7 +91,7 @@ type Server struct {
 var templateNames = []string{
 	"home", "section", "page", "news", "news_list", "job", "job_list",
 	"faq", "contact", "contact_list", "404", "error",
-	"signout", "signin_problem", "stepup", "tile_closed", "search", "editor_list", "editor_item", "editor_audit",
+	"signout", "signin_problem", "stepup", "tile_closed", "search", "editor_list", "editor_item", "editor_audit", "editor_feedback", "editor_health",
 }
 
 // New builds the server and its routes.
@@ -239,6 +244,22 @@ func (s *Server) routes() {
 		app.Get("/sok", s.searchPage)
 		app.Get("/sok/go", s.searchClick)
 	}
+	// The editor's pages; those with a fixed name come before /redaktion/{id}.
+	ed := app.Group("/redaktion", s.editorGate)
+	if s.Feedback != nil && s.Store != nil {
+		api.Post("/feedback", s.apiFeedback)
+		api.Get("/admin/feedback", s.apiFeedbackList)
+		api.Get("/admin/feedback.csv", s.apiFeedbackCSV)
+		api.Get("/admin/feedback/stats", s.apiFeedbackStats)
+		api.Patch("/admin/feedback/:id", s.apiFeedbackUpdate)
+		app.Post("/feedback", s.postFeedback)
+		ed.Get("/synpunkter", s.editorFeedback)
+		ed.Post("/synpunkter/:id", s.editorFeedbackUpdate)
+	}
+	if s.Store != nil {
+		api.Get("/admin/health", s.apiHealth)
+		ed.Get("/halsa", s.editorHealth)
+	}
 	if s.Publishing != nil && s.Store != nil {
 		api.Get("/admin/items", s.listItems)
 		api.Post("/admin/items", s.createItem)
@@ -255,7 +276,6 @@ func (s *Server) routes() {
 		api.Get("/admin/audit.csv", s.auditCSV)
 		app.Get("/feeds/nyheter.atom", s.publicFeed)
 		app.Get("/feeds/nyheter/:token", s.personalFeed)
-		ed := app.Group("/redaktion", s.editorGate)
 		ed.Get("", s.editorList)
 		ed.Get("/ny", s.editorNew)
 		ed.Post("/ny", s.editorCreate)
@@ -263,14 +283,6 @@ func (s *Server) routes() {
 		ed.Get("/logg", s.editorAudit)
 		ed.Get("/:id", s.editorItem)
 		ed.Post("/:id", s.editorAct)
-	}
-	if s.Feedback != nil && s.Store != nil {
-		api.Post("/feedback", s.apiFeedback)
-		api.Get("/admin/feedback", s.apiFeedbackList)
-		api.Get("/admin/feedback.csv", s.apiFeedbackCSV)
-		api.Get("/admin/feedback/stats", s.apiFeedbackStats)
-		api.Patch("/admin/feedback/:id", s.apiFeedbackUpdate)
-		app.Post("/feedback", s.postFeedback)
 	}
 	app.All("/api/*", func(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no API endpoint at "+c.Path())
