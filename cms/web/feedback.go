@@ -222,6 +222,11 @@ func (s *Server) apiFeedbackUpdate(c *fiber.Ctx) error {
 	if len(in.Note) > 2000 {
 		return fieldErr(map[string]string{"note": "at most 2,000 characters"})
 	}
+	if fb, err := s.Store.FeedbackByID(c.UserContext(), id); errors.Is(err, store.ErrNotFound) || (err == nil && !s.mayReport(s.Sites.Current(), s.Viewer(c), s.Clock.Now(), fb.Path)) {
+		return apiErr(fiber.StatusNotFound, "not_found", "no such answer")
+	} else if err != nil {
+		return err
+	}
 	if err := s.Store.UpdateFeedback(c.UserContext(), id, in.Status, in.Note); errors.Is(err, store.ErrNotFound) {
 		return apiErr(fiber.StatusNotFound, "not_found", "no such answer")
 	} else if err != nil {

@@ -198,6 +198,10 @@ func TestDashboardAndHealthReport(t *testing.T) {
 		if code, _, _ := f.req(t, "POST", "/redaktion/synpunkter/"+id, form, hdr); code != 404 {
 			t.Errorf("Kim files an answer about a page she may not see: %d", code)
 		}
+		patch := map[string]string{"X-Test-As": "kim", "Content-Type": "application/json"}
+		if code, _, _ := f.req(t, "PATCH", "/api/v1/admin/feedback/"+id, `{"status":"archived"}`, patch); code != 404 {
+			t.Errorf("Kim files an answer through the API about a page she may not see: %d", code)
+		}
 		hdr["X-Test-As"] = "klara"
 		bad := url.Values{"status": {"deleted"}}.Encode()
 		if code, _, body := f.req(t, "POST", "/redaktion/synpunkter/"+id, bad, hdr); code != 400 || !strings.Contains(body, "new, handled or archived") {
