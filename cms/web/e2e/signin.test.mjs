@@ -135,3 +135,35 @@ test('a communicator writes news, a publisher approves it, an employee sees and 
   await Promise.all([erik.page.waitForURL(/\/sok\?q=webbtest/), erik.page.press('#q', 'Enter')]);
   assert.match(await erik.page.locator('main').textContent(), /Webbtest av redaktionen/);
 });
+
+test('an employee answers "Was this page helpful?", the communicator sees it, and the health report lists the stale page and its broken link', { timeout: 90000 }, async () => {
+  const erik = await person('erik');
+  await erik.signInAt('/personal/distansarbete');
+  const e = erik.page;
+  await e.check('input[name="helpful"][value="no"]');
+  await e.fill('#fb-comment', 'Länken till det gamla intranätet fungerar inte <b>alls</b>');
+  await Promise.all([e.waitForURL(/feedback=thanks/), e.click('.feedback-form button[type="submit"]')]);
+  assert.match(await e.locator('.feedback-thanks').textContent(), /Tack/);
+
+  const klara = await person('klara');
+  await klara.signInAt('/redaktion/synpunkter?section=personal');
+  const k = klara.page;
+  const main = await k.locator('main').textContent();
+  assert.match(main, /Arbeta på distans/);
+  assert.match(main, /0 %/);
+  assert.equal(await k.locator('.fb-comment blockquote').first().textContent(), 'Länken till det gamla intranätet fungerar inte <b>alls</b>', 'the comment is shown as text');
+  const csv = await k.request.get(`${base}/api/v1/admin/feedback.csv?section=personal`);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /\/personal\/distansarbete,sv,no,Länken till det gamla intranätet/);
+
+  // The link check runs in the background; the old intranet never answers.
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    await k.goto(`${base}/redaktion/halsa`);
+    const report = await k.locator('main').textContent();
+    assert.match(report, /Arbeta på distans/, 'the stale page is listed');
+    if (report.includes('https://gammal.sjobacka.example/distansarbete')) break;
+    assert.ok(Date.now() < deadline, 'the broken external link was never reported');
+    await k.waitForTimeout(500);
+  }
+});
