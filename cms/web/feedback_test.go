@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -53,16 +54,11 @@ func (f *fbSite) req(t *testing.T, method, target, body string, h map[string]str
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := new(strings.Builder)
-	buf := make([]byte, 4096)
-	for {
-		n, err := res.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return res.StatusCode, res.Header.Get("Location") + "|" + res.Header.Get("Set-Cookie"), b.String()
+	return res.StatusCode, res.Header.Get("Location") + "|" + res.Header.Get("Set-Cookie"), string(b)
 }
 
 const evil = `<script>alert("x")</script> =HYPERLINK("http://evil.example","klick")`
