@@ -51,7 +51,7 @@ func crashAndCount(t *testing.T, extra []string, open func() (*store.DB, error))
 	addr := freePort(t)
 	base := "http://" + addr
 	start := func() *exec.Cmd {
-		args := append([]string{"serve", "--listen", addr, "--feedback-rate", "1000000", "--check-links=false"}, extra...)
+		args := append([]string{"serve", "--listen", addr, "--feedback-rate", "1000000", "--api-rate", "0", "--check-links=false"}, extra...)
 		cmd := exec.Command(os.Args[0], "-test.run=^TestFeedbackSurvivesSIGKILL$")
 		cmd.Env = append(os.Environ(), crashChild+"="+strings.Join(args, "\x1f"))
 		if err := cmd.Start(); err != nil {

@@ -68,6 +68,14 @@ type Config struct {
 	FeedbackRate      int
 	ReviewMonths      int
 	CheckLinks        bool
+
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	BodyLimitKB  int
+	SignInRate   int
+	SearchRate   int
+	APIRate      int
 }
 
 // Option is one setting: its flag is --Name, its variable TORG_NAME with
@@ -185,23 +193,16 @@ var Options = []Option{
 		c.FeedbackRetention = time.Duration(n) * 24 * time.Hour
 		return nil
 	}},
-	{"feedback-rate", "5", "feedback answers allowed per address and per session in 10 minutes", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return errors.New("give a whole number, at least 1")
-		}
-		c.FeedbackRate = n
-		return nil
-	}},
-	{"review-months", "12", "the content-health report lists pages not reviewed for this many months", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return errors.New("give a whole number of months, at least 1")
-		}
-		c.ReviewMonths = n
-		return nil
-	}},
+	{"feedback-rate", "5", "feedback answers allowed per address and per session in 10 minutes", count(1, func(c *Config) *int { return &c.FeedbackRate })},
+	{"review-months", "12", "the content-health report lists pages not reviewed for this many months", count(1, func(c *Config) *int { return &c.ReviewMonths })},
 	{"check-links", "true", "check the content's external links in the background (politely: one a second, each once a day)", boolean(func(c *Config) *bool { return &c.CheckLinks })},
+	{"read-timeout", "30s", "how long reading one request may take", duration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
+	{"write-timeout", "30s", "how long writing one answer may take", duration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
+	{"idle-timeout", "2m", "how long an idle keep-alive connection is kept open", duration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+	{"body-limit-kb", "1024", "the largest request body in KB, image uploads aside (they may be 5 MB)", count(1, func(c *Config) *int { return &c.BodyLimitKB })},
+	{"signin-rate", "30", "sign-in requests allowed per address per minute (0: no limit)", count(0, func(c *Config) *int { return &c.SignInRate })},
+	{"search-rate", "120", "searches allowed per address per minute, on the site and the API (0: no limit)", count(0, func(c *Config) *int { return &c.SearchRate })},
+	{"api-rate", "600", "other API requests allowed per address per minute (0: no limit)", count(0, func(c *Config) *int { return &c.APIRate })},
 	{"search-best-bets", "", "addresses that come first for a query: query=/path /go/tile; …", func(c *Config, v string) (err error) {
 		c.SearchBestBets, err = parseLists(v)
 		return err
@@ -233,6 +234,17 @@ func duration(field func(*Config) *time.Duration) func(*Config, string) error {
 			return fmt.Errorf("%q is not a duration like 10s or 15m", v)
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+func count(least int, field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < least {
+			return fmt.Errorf("give a whole number, at least %d", least)
+		}
+		*field(c) = n
 		return nil
 	}
 }

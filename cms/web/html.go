@@ -281,7 +281,7 @@ func (s *Server) serveAsset(c *fiber.Ctx, a *site.Asset) error {
 	}
 	c.Set(fiber.HeaderContentType, ctype)
 	// An uploaded SVG or HTML file must not run script in the site's origin.
-	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox")
 	if !strings.HasPrefix(ctype, "image/") {
 		c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("inline", map[string]string{"filename": path.Base(a.File)}))
 	}

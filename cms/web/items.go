@@ -348,7 +348,7 @@ func (s *Server) media(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, m.ContentType)
-	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'; sandbox")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	return c.Send(m.Data)
 }

@@ -74,6 +74,8 @@ type Deps struct {
 	Links *health.LinkChecker
 	// ReviewMonths is how long a page may go unreviewed; 12 when 0.
 	ReviewMonths int
+	// Limits are timeouts, sizes and request rates.
+	Limits Limits
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -147,9 +149,9 @@ func New(d Deps) (*Server, error) {
 		AppName:               "torg",
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		ReadTimeout:           orDefault(d.Limits.ReadTimeout, 30*time.Second),
+		WriteTimeout:          orDefault(d.Limits.WriteTimeout, 30*time.Second),
+		IdleTimeout:           orDefault(d.Limits.IdleTimeout, 120*time.Second),
 		BodyLimit:             MaxUpload + 1<<20, // image uploads; other requests are held to 1 MB below
 		StrictRouting:         true,              // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
 	})
@@ -185,10 +187,10 @@ func (s *Server) routes() {
 	}}))
 	app.Use(requestid.New())
 	app.Use(s.logRequests)
-	app.Use(securityHeaders)
+	app.Use(s.securityHeaders())
 	app.Use(func(c *fiber.Ctx) error {
-		if len(c.Body()) > 1<<20 && c.Path() != "/api/v1/admin/media" {
-			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "the request is larger than 1 MB")
+		if limit := orDefault(s.Limits.BodyBytes, 1<<20); len(c.Body()) > limit && c.Path() != "/api/v1/admin/media" && c.Path() != "/redaktion/media" {
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than %d KB", limit>>10))
 		}
 		return c.Next()
 	})
@@ -198,6 +200,7 @@ func (s *Server) routes() {
 		app.All("/demo-idp", idp)
 		app.All("/demo-idp/*", idp)
 	}
+	s.rateLimits(app)
 	app.Use(s.identify)
 
 	app.Get("/healthz", s.healthz)
@@ -290,13 +293,6 @@ func (s *Server) routes() {
 
 	app.Get("/_lang/:lang", s.chooseLanguage)
 	app.Get("/*", s.htmlPage)
-}
-
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	c.Set("X-Frame-Options", "DENY")
-	return c.Next()
 }
 
 // logRequests writes one line per request.

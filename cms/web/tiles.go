@@ -76,7 +76,7 @@ func (s *Server) tileIconImage(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, icon.ContentType)
-	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'; sandbox")
 	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
 	return c.Send(icon.Data)
 }

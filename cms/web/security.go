@@ -1,0 +1,102 @@
+package web
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+)
+
+// Limits bound what one request, and one address, may ask of the server.
+// A zero field takes its default; a zero rate means no limit.
+type Limits struct {
+	ReadTimeout  time.Duration // 30s
+	WriteTimeout time.Duration // 30s
+	IdleTimeout  time.Duration // 120s
+	BodyBytes    int           // 1 MB; image uploads have their own limit
+
+	// Requests per minute from one address.
+	SignInRate int // to /auth/login and /auth/callback
+	SearchRate int // to /sok and /api/v1/search
+	APIRate    int // to the rest of /api/
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// securityHeaders sets the headers every answer carries. Handlers that
+// serve files people uploaded tighten the policy further.
+func (s *Server) securityHeaders() fiber.Handler {
+	formAction := "'self'"
+	if s.Auth != nil {
+		// Signing out posts a form that ends at the provider's sign-out page.
+		if u, err := url.Parse(s.Auth.Settings().Issuer); err == nil && u.Host != "" {
+			formAction += " " + u.Scheme + "://" + u.Host
+		}
+	}
+	csp := strings.Join([]string{
+		"default-src 'self'",
+		"script-src 'self'",
+		"style-src 'self'",
+		"img-src 'self' data:",
+		"connect-src 'self'",
+		"object-src 'none'",
+		"base-uri 'none'",
+		"form-action " + formAction,
+		"frame-ancestors 'none'",
+	}, "; ")
+	https := strings.HasPrefix(s.BaseURL, "https://")
+	return func(c *fiber.Ctx) error {
+		h := &c.Response().Header
+		h.Set(fiber.HeaderContentSecurityPolicy, csp)
+		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		h.Set(fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
+		h.Set(fiber.HeaderXFrameOptions, "DENY")
+		h.Set(fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if https {
+			h.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+		}
+		return c.Next()
+	}
+}
+
+// rateLimits holds back an address that asks too often: sign-in, search
+// and the API each have their own budget per minute.
+func (s *Server) rateLimits(app *fiber.App) {
+	limit := func(n int, what string) fiber.Handler {
+		return limiter.New(limiter.Config{
+			Max:          n,
+			Expiration:   time.Minute,
+			KeyGenerator: func(c *fiber.Ctx) string { return what + "|" + s.clientIP(c).String() },
+			LimitReached: func(c *fiber.Ctx) error {
+				return apiErr(fiber.StatusTooManyRequests, "too_many_requests", "too many requests from your address; wait a minute and try again")
+			},
+		})
+	}
+	if n := s.Limits.SignInRate; n > 0 {
+		l := limit(n, "signin")
+		app.Use("/auth/login", l)
+		app.Use("/auth/callback", l)
+	}
+	if n := s.Limits.SearchRate; n > 0 {
+		l := limit(n, "search")
+		app.Use("/sok", l)
+		app.Use("/api/v1/search", l)
+	}
+	if n := s.Limits.APIRate; n > 0 {
+		l := limit(n, "api")
+		app.Use("/api/", func(c *fiber.Ctx) error {
+			if strings.HasPrefix(c.Path(), "/api/v1/search") {
+				return c.Next()
+			}
+			return l(c)
+		})
+	}
+}
