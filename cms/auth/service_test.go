@@ -31,7 +31,7 @@ type demoEnv struct {
 	srv   *httptest.Server
 }
 
-func newDemoEnv(t *testing.T, db *store.DB) *demoEnv {
+func newDemoEnv(t testing.TB, db *store.DB) *demoEnv {
 	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
