@@ -47,6 +47,16 @@ func TestFeedbackSurvivesSIGKILL(t *testing.T) {
 	})
 }
 
+func get(u string) (int, string) {
+	res, err := http.Get(u)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
 func crashAndCount(t *testing.T, extra []string, open func() (*store.DB, error)) {
 	addr := freePort(t)
 	base := "http://" + addr
@@ -105,6 +115,9 @@ func crashAndCount(t *testing.T, extra []string, open func() (*store.DB, error))
 		if n >= 300 || time.Now().After(deadline) {
 			break
 		}
+	}
+	if code, body := get(base + "/metrics"); code != 200 || !strings.Contains(body, `torg_feedback_answers_total{helpful="false"}`) {
+		t.Errorf("metrics from this machine: %d %.300s", code, body)
 	}
 	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)

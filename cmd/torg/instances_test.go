@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,15 +71,6 @@ func TestTwoInstancesShareOnePostgreSQL(t *testing.T) {
 			}
 		}
 		return time.Since(start)
-	}
-	get := func(u string) (int, string) {
-		res, err := http.Get(u)
-		if err != nil {
-			return 0, ""
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
 	}
 	took := seen(func(b string) bool {
 		c1, page := get(b + "/nyheter/gemensam")

@@ -207,6 +207,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	deps.ReviewMonths = cfg.ReviewMonths
 	deps.Limits = web.Limits{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyBytes: cfg.BodyLimitKB << 10,
 		SignInRate: cfg.SignInRate, SearchRate: cfg.SearchRate, APIRate: cfg.APIRate}
+	deps.MetricsToken = cfg.MetricsToken
 	if cfg.CheckLinks {
 		deps.Links = &health.LinkChecker{Clock: clk, Log: log.With("component", "links"), Agent: "Torg link checker (" + cfg.BaseURL + ")"}
 		go deps.Links.Run(ctx, time.Hour, func() []string { return slices.Sorted(maps.Keys(builder.Current().ExternalLinks())) })

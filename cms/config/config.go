@@ -76,6 +76,7 @@ type Config struct {
 	SignInRate   int
 	SearchRate   int
 	APIRate      int
+	MetricsToken string
 }
 
 // Option is one setting: its flag is --Name, its variable TORG_NAME with
@@ -203,6 +204,7 @@ var Options = []Option{
 	{"signin-rate", "30", "sign-in requests allowed per address per minute (0: no limit)", count(0, func(c *Config) *int { return &c.SignInRate })},
 	{"search-rate", "120", "searches allowed per address per minute, on the site and the API (0: no limit)", count(0, func(c *Config) *int { return &c.SearchRate })},
 	{"api-rate", "600", "other API requests allowed per address per minute (0: no limit)", count(0, func(c *Config) *int { return &c.APIRate })},
+	{"metrics-token", "", "bearer token for /metrics; without it /metrics answers only this machine", func(c *Config, v string) error { c.MetricsToken = v; return nil }},
 	{"search-best-bets", "", "addresses that come first for a query: query=/path /go/tile; …", func(c *Config, v string) (err error) {
 		c.SearchBestBets, err = parseLists(v)
 		return err
@@ -431,6 +433,9 @@ func (c *Config) Redacted() Config {
 	r := *c
 	if r.OIDCClientSecret != "" {
 		r.OIDCClientSecret = "[redacted]"
+	}
+	if r.MetricsToken != "" {
+		r.MetricsToken = "[redacted]"
 	}
 	if u, err := url.Parse(r.DatabaseURL); err == nil && u.User != nil {
 		if _, has := u.User.Password(); has {

@@ -185,3 +185,17 @@ func (lc *LinkChecker) ask(ctx context.Context, method, link string) (int, error
 	res.Body.Close()
 	return res.StatusCode, nil
 }
+
+// Counts tells how many links answered and how many failed when last checked.
+func (lc *LinkChecker) Counts() (ok, broken int) {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	for _, r := range lc.results {
+		if r.Broken() {
+			broken++
+		} else {
+			ok++
+		}
+	}
+	return ok, broken
+}

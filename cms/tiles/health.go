@@ -93,3 +93,16 @@ func (c *Checker) probe(ctx context.Context, u string) bool {
 	res.Body.Close()
 	return res.StatusCode < 400
 }
+
+// FailingCount is how many tiles failed their last check.
+func (c *Checker) FailingCount() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n := 0
+	for _, f := range c.failing {
+		if f {
+			n++
+		}
+	}
+	return n
+}

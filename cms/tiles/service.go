@@ -333,3 +333,11 @@ func (s *Service) Icon(ctx context.Context, v access.Viewer, id string) (*store.
 	}
 	return icon, err
 }
+
+// FailingCount is how many tiles failed their last health check.
+func (s *Service) FailingCount() int {
+	if s.health == nil {
+		return 0
+	}
+	return s.health.FailingCount()
+}

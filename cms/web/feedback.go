@@ -87,6 +87,9 @@ func (s *Server) postFeedback(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	_, err := s.Feedback.Submit(c.UserContext(), a)
+	if err == nil {
+		s.metrics.feedback.WithLabelValues(strconv.FormatBool(*a.Helpful)).Inc()
+	}
 	switch {
 	case err == nil, errors.Is(err, feedback.ErrBot):
 		return back("thanks")
@@ -127,6 +130,9 @@ func (s *Server) apiFeedback(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no page at "+in.Path)
 	}
 	f, err := s.Feedback.Submit(c.UserContext(), a)
+	if err == nil {
+		s.metrics.feedback.WithLabelValues(strconv.FormatBool(*a.Helpful)).Inc()
+	}
 	switch {
 	case errors.Is(err, feedback.ErrBot):
 		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"status": "thanks"})

@@ -71,7 +71,9 @@ func normalQuery(q string) string {
 
 // runSearch searches, adds the best bets, and records what people could not find.
 func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []search.Hit, error) {
+	started := time.Now()
 	res, err := s.Search.Search(c.UserContext(), r)
+	s.metrics.search.Observe(time.Since(started).Seconds())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -76,6 +76,8 @@ type Deps struct {
 	ReviewMonths int
 	// Limits are timeouts, sizes and request rates.
 	Limits Limits
+	// MetricsToken guards /metrics; without it only this machine may ask.
+	MetricsToken string
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -88,6 +90,7 @@ type Server struct {
 	renderer  *render.Renderer
 	openapi   []byte
 	ready     func() bool
+	metrics   *metrics
 }
 
 var templateNames = []string{
@@ -120,6 +123,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.Deps, s.cat, s.templates, s.renderer = d, cat, map[string]*template.Template{}, render.New()
+	s.metrics = s.newMetrics()
 	funcs := template.FuncMap{
 		"t":      cat.T,
 		"static": s.staticURL,
@@ -205,6 +209,7 @@ func (s *Server) routes() {
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.serveMetrics())
 	app.Get("/static/*", s.serveStatic)
 	app.Get("/api/openapi.json", s.serveOpenAPI)
 
@@ -305,12 +310,14 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 			c.Status(fiber.StatusInternalServerError)
 		}
 	}
+	took := time.Since(start)
+	s.metrics.observe(c, took)
 	s.Log.Info("request",
 		"method", c.Method(),
 		"path", c.Path(),
 		"status", c.Response().StatusCode(),
 		"bytes", len(c.Response().Body()),
-		"duration_ms", float64(time.Since(start).Microseconds())/1000,
+		"duration_ms", float64(took.Microseconds())/1000,
 		"request_id", c.Locals("requestid"),
 	)
 	return nil
