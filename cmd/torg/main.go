@@ -49,6 +49,7 @@ Usage:
   torg check DIR       check a content folder; exits 1 when any problem is an error
   torg tiles import F  replace the stored tiles with those of a tiles.yaml
   torg index --rebuild build the search index again
+  torg backup FILE     copy the SQLite database while it is in use
   torg version         print the version
 `
 
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return tilesCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "index":
 		return indexCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "torg", versionString())
 		return 0

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/torg-cms/torg/cms/store"
 )
 
 func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -199,5 +202,66 @@ func TestTilesImport(t *testing.T) {
 	code, out, errs := runCmd(t, nil, "tiles", "import", "--data", data, filepath.Join("..", "..", "content", "tiles.yaml"))
 	if code != 0 || !strings.Contains(out, "15 tiles in 6 categories imported") {
 		t.Fatalf("demo file: %d %s %s", code, out, errs)
+	}
+}
+
+// torg backup copies a SQLite database that is being written to, and the
+// copy opens with everything committed before it started.
+func TestBackupWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	data := filepath.Join(t.TempDir(), "data")
+	db, err := store.Open(ctx, "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range 50 {
+		if err := db.CreateFeedback(ctx, &store.Feedback{Path: "/a", Comment: fmt.Sprint("före-", i), Status: store.FeedbackNew, CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // writers keep writing during the backup
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+				db.CreateFeedback(ctx, &store.Feedback{Path: "/a", Comment: fmt.Sprint("under-", i), Status: store.FeedbackNew, CreatedAt: time.Now()})
+			}
+		}
+	}()
+	file := filepath.Join(t.TempDir(), "kopia.db")
+	code, out, errOut := runCmd(t, nil, "backup", "--data", data, file)
+	close(stop)
+	<-done
+	if code != 0 || !strings.Contains(out, "backed up to") {
+		t.Fatalf("backup: %d %s %s", code, out, errOut)
+	}
+	copyDB, err := store.Open(ctx, "sqlite:"+file, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	all, err := copyDB.FeedbackList(ctx, store.FeedbackFilter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := 0
+	for _, f := range all {
+		if strings.HasPrefix(f.Comment, "före-") {
+			before++
+		}
+	}
+	if before != 50 {
+		t.Fatalf("the copy holds %d of the 50 answers written before it", before)
+	}
+	if code, _, errOut := runCmd(t, nil, "backup", "--data", data, file); code != 1 || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("a second backup over the first: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, nil, "backup", "--data", data); code != 2 || !strings.Contains(errOut, "usage") {
+		t.Fatalf("no file: %d %s", code, errOut)
 	}
 }

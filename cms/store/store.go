@@ -37,6 +37,11 @@ func (db *DB) Gorm() *gorm.DB { return db.gorm }
 // for another SQLite file, or a PostgreSQL URL or DSN ("postgres://…",
 // "host=… dbname=…"). It runs the migrations before it returns.
 func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	return open(ctx, url, dataDir, 0)
+}
+
+// open is Open with the migrations up to version upto only (0: all).
+func open(ctx context.Context, url, dataDir string, upto int) (*DB, error) {
 	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
 	var db *DB
 	switch {
@@ -65,7 +70,7 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("database URL %q: use postgres://…, sqlite:PATH, or leave it empty for SQLite in the data folder", url)
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.migrate(ctx, upto); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -133,7 +138,9 @@ func (schemaVersion) TableName() string { return "schema_version" }
 // Migrate brings the schema up to date, each step in its own transaction.
 // Instances starting together on PostgreSQL take an advisory lock so that
 // only one migrates.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrate(ctx, 0) }
+
+func (db *DB) migrate(ctx context.Context, upto int) error {
 	g := db.gorm.WithContext(ctx)
 	if db.dialect == "postgres" {
 		conn, err := g.DB()
@@ -158,11 +165,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	applied := map[int]bool{}
+	latest := migrations[len(migrations)-1].version
 	for _, v := range done {
 		applied[v] = true
+		if v > latest {
+			return fmt.Errorf("the database has schema version %d, newer than this torg knows (%d): run the newer torg, or restore a backup taken before the upgrade", v, latest)
+		}
 	}
 	for _, m := range migrations {
-		if applied[m.version] {
+		if applied[m.version] || (upto > 0 && m.version > upto) {
 			continue
 		}
 		err := g.Transaction(func(tx *gorm.DB) error {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,4 +152,59 @@ func TestSearchMisses(t *testing.T) {
 			t.Fatalf("no clicks: %+v", noClick)
 		}
 	})
+}
+
+// TestUpgradeFromEveryEarlierVersion leaves a database as each earlier
+// version did, with a session in it, and opens it with this one: every
+// later migration runs once, the session is still there. A database newer
+// than this torg is refused with a reason.
+func TestUpgradeFromEveryEarlierVersion(t *testing.T) {
+	ctx := context.Background()
+	backends := map[string]func(t *testing.T) (url, dir string){
+		"sqlite":   func(t *testing.T) (string, string) { return "", t.TempDir() },
+		"postgres": func(t *testing.T) (string, string) { return storetest.PostgresURL(t), "" },
+	}
+	for name, backend := range backends {
+		t.Run(name, func(t *testing.T) {
+			for from := 0; from < store.Latest; from++ {
+				url, dir := backend(t)
+				if from > 0 {
+					old, err := store.OpenAt(ctx, url, dir, from)
+					if err != nil {
+						t.Fatalf("at version %d: %v", from, err)
+					}
+					if v, _ := old.Version(ctx); v != from {
+						t.Fatalf("left at version %d, want %d", v, from)
+					}
+					if err := old.CreateSession(ctx, &store.Session{ID: "s1", Subject: "sara", CreatedAt: time.Now(), LastSeen: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+						t.Fatal(err)
+					}
+					old.Close()
+				}
+				db, err := store.Open(ctx, url, dir)
+				if err != nil {
+					t.Fatalf("from version %d: %v", from, err)
+				}
+				if v, _ := db.Version(ctx); v != store.Latest {
+					t.Errorf("from version %d: at %d, want %d", from, v, store.Latest)
+				}
+				if from > 0 {
+					if s, err := db.SessionByID(ctx, "s1"); err != nil || s.Subject != "sara" {
+						t.Errorf("from version %d the session is lost: %v", from, err)
+					}
+				}
+				if from == 0 {
+					if err := db.Gorm().Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", store.Latest+1, "from the future", time.Now()).Error; err != nil {
+						t.Fatal(err)
+					}
+					db.Close()
+					if _, err := store.Open(ctx, url, dir); err == nil || !strings.Contains(err.Error(), "newer than this torg knows") {
+						t.Errorf("a newer database: %v", err)
+					}
+					continue
+				}
+				db.Close()
+			}
+		})
+	}
 }

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/torg-cms/torg/cms/config"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// backupCmd is torg backup FILE: an online copy of the SQLite database.
+func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, rest, err := config.Load("torg backup", args, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "torg:", err)
+		return 2
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(stderr, "usage: torg backup [--data DIR | --database-url sqlite:PATH] FILE")
+		return 2
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Data)
+	if err != nil {
+		fmt.Fprintln(stderr, "torg backup:", err)
+		return 1
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, rest[0]); err != nil {
+		fmt.Fprintln(stderr, "torg backup:", err)
+		if errors.Is(err, store.ErrNoOnlineBackup) {
+			return 2
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "backed up to %s\n", rest[0])
+	return 0
+}
