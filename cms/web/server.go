@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -210,7 +211,8 @@ func (s *Server) routes() {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.serveMetrics())
-	app.Get("/static/*", s.serveStatic)
+	// Theme files are public and fixed, so compressing them leaks nothing.
+	app.Get("/static/*", compress.New(compress.Config{Level: compress.LevelBestSpeed}), s.serveStatic)
 	app.Get("/api/openapi.json", s.serveOpenAPI)
 
 	api := app.Group("/api/v1", etag.New())
