@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
@@ -81,9 +83,11 @@ func New() *Renderer {
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 	}
 	safe := goldmark.New(append(opts, goldmark.WithRendererOptions(
-		renderer.WithNodeRenderers(util.Prioritized(escapeRawHTML{}, 100)),
+		renderer.WithNodeRenderers(util.Prioritized(escapeRawHTML{}, 100), util.Prioritized(taskBox{}, 100)),
 	))...)
-	unsafe := goldmark.New(append(opts, goldmark.WithRendererOptions(ghtml.WithUnsafe()))...)
+	unsafe := goldmark.New(append(opts, goldmark.WithRendererOptions(ghtml.WithUnsafe(),
+		renderer.WithNodeRenderers(util.Prioritized(taskBox{}, 100)),
+	))...)
 	return &Renderer{safe: safe, unsafe: unsafe, policy: sanitiser()}
 }
 
@@ -92,6 +96,7 @@ func New() *Renderer {
 func sanitiser() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("id").OnElements("h1", "h2", "h3", "h4", "h5", "h6", "section", "div", "span", "a")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^task-box$`)).OnElements("span")
 	p.AllowElements("details", "summary", "figure", "figcaption", "mark", "abbr")
 	p.AllowAttrs("type").Matching(bluemonday.SpaceSeparatedTokens).OnElements("input")
 	p.AllowAttrs("checked", "disabled").OnElements("input")
@@ -307,6 +312,24 @@ func documentText(root ast.Node, src []byte) string {
 
 // escapeRawHTML shows raw HTML in Markdown as text, so that an author's
 // markup can neither run nor break the page.
+// taskBox renders "- [ ]" and "- [x]" as ballot-box characters rather
+// than disabled checkboxes: a form control needs a label, and a list item
+// cannot be one; screen readers name the characters, state included.
+type taskBox struct{}
+
+func (taskBox) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(east.KindTaskCheckBox, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			box := "☐"
+			if n.(*east.TaskCheckBox).IsChecked {
+				box = "☑"
+			}
+			_, _ = w.WriteString(`<span class="task-box">` + box + "</span> ")
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
 type escapeRawHTML struct{}
 
 func (escapeRawHTML) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {

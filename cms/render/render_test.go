@@ -98,7 +98,7 @@ func TestRawHTMLSanitisedWhenAllowed(t *testing.T) {
 			t.Errorf("sanitised output contains %q:\n%s", bad, doc.HTML)
 		}
 	}
-	for _, good := range []string{"<b>fet</b>", "<details>", "<summary>Mer</summary>", `type="checkbox"`, `align="center"`} {
+	for _, good := range []string{"<b>fet</b>", "<details>", "<summary>Mer</summary>", `<span class="task-box">☑</span> klar`, `align="center"`} {
 		if !strings.Contains(doc.HTML, good) {
 			t.Errorf("sanitised output lost %q:\n%s", good, doc.HTML)
 		}
@@ -193,6 +193,18 @@ func BenchmarkRender(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := r.Render(page, false, nil); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestTaskListsHaveNoUnlabelledControls(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		doc, err := New().Render([]byte("- [ ] Ta med legitimation\n- [x] Läs instruktionen\n"), allow, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(doc.HTML, "<input") || !strings.Contains(doc.HTML, `<span class="task-box">☐</span> Ta med`) || !strings.Contains(doc.HTML, `<span class="task-box">☑</span> Läs`) {
+			t.Fatalf("raw HTML %v:\n%s", allow, doc.HTML)
 		}
 	}
 }

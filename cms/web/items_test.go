@@ -231,6 +231,13 @@ func TestEditorPages(t *testing.T) {
 	if code, _, _ := e.call(t, "erik", "GET", "/redaktion", ""); code != 404 {
 		t.Fatalf("an employee opening the editor: %d", code)
 	}
+	// The editor's front page, for a communicator and for an admin.
+	people["anna"] = access.Viewer{Subject: "anna", Roles: []string{"employee", "admin"}, Level: "password"}
+	for _, who := range []string{"klara", "anna"} {
+		if code, _, page := e.call(t, who, "GET", "/redaktion", ""); code != 200 || !strings.Contains(page, `href="/redaktion/synpunkter"`) || !strings.Contains(page, `href="/redaktion/halsa"`) {
+			t.Fatalf("/redaktion for %s: %d\n%s", who, code, page)
+		}
+	}
 	code, _, page := e.call(t, "klara", "GET", "/redaktion/ny?type=news&section=nyheter", "")
 	if code != 200 || !strings.Contains(page, `name="title"`) || !strings.Contains(page, `type="datetime-local" name="publish_at"`) || !strings.Contains(page, "editor.js") {
 		t.Fatalf("new form: %d", code)

@@ -4,59 +4,22 @@
 // TORG_BIN names a built torg binary; CHROMIUM the browser (/usr/bin/chromium).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import net from 'node:net';
-import { chromium } from 'playwright-core';
+import { startTorg, browserContext } from './torg.mjs';
 
-const root = new URL('../../../', import.meta.url).pathname;
-let server, base, dataDir, profile, context;
+let torg, base, main, context;
 const extra = [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-async function waitReady(url, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer within ${ms} ms`);
-}
-
 before(async () => {
-  let bin = process.env.TORG_BIN;
-  if (!bin) {
-    bin = join(mkdtempSync(join(tmpdir(), 'torg-bin-')), 'torg');
-    execFileSync('go', ['build', '-o', bin, './cmd/torg'], { cwd: root, stdio: 'inherit' });
-  }
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = mkdtempSync(join(tmpdir(), 'torg-data-'));
-  server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  server.stderr.on('data', () => {});
-  await waitReady(`${base}/readyz`, 20000);
-  profile = mkdtempSync(join(tmpdir(), 'torg-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  torg = await startTorg();
+  base = torg.base;
+  main = await browserContext();
+  context = main.ctx;
 });
 
 after(async () => {
-  for (const x of extra) { await x.ctx.close(); rmSync(x.dir, { recursive: true, force: true }); }
-  if (context) await context.close();
-  if (server) server.kill('SIGTERM');
-  for (const d of [dataDir, profile]) if (d) rmSync(d, { recursive: true, force: true });
+  for (const x of extra) await x.close();
+  if (main) await main.close();
+  if (torg) await torg.stop();
 });
 
 test('a substitute signs in through the demo provider, lands on the page asked for, and signs out', { timeout: 60000 }, async () => {
@@ -84,14 +47,9 @@ test('a substitute signs in through the demo provider, lands on the page asked f
 });
 
 async function person(name) {
-  const dir = mkdtempSync(join(tmpdir(), 'torg-chromium-'));
-  const ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  extra.push({ ctx, dir });
-  const page = await ctx.newPage();
+  const b = await browserContext();
+  extra.push(b);
+  const page = await b.ctx.newPage();
   return {
     page,
     async signInAt(path, level = 'password') {
