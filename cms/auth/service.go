@@ -67,6 +67,7 @@ type Service struct {
 	mu       sync.Mutex // guards discovery
 	provider *oidc.Provider
 	endpoint struct{ endSession string }
+	sessions sessionCache
 }
 
 // New returns a Service. The provider is discovered on first use, so Torg
@@ -354,12 +355,27 @@ func (a *Service) Session(ctx context.Context, token string) (*store.Session, er
 		return nil, store.ErrNotFound
 	}
 	id := hashToken(token)
-	s, err := a.db.SessionByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
 	now := a.clock.Now()
+	s, fresh := a.sessions.get(id, now)
+	if !fresh {
+		got, err := a.db.SessionByID(ctx, id)
+		switch {
+		case err == nil:
+			s = got
+			a.sessions.put(*got, now)
+		case errors.Is(err, store.ErrNotFound):
+			a.sessions.drop(id)
+			return nil, err
+		case s != nil:
+			// The database is away; a session it gave us before stays good
+			// until its own times run out.
+			a.log.Warn("session store unreachable; using the session as last read", "err", err)
+		default:
+			return nil, err
+		}
+	}
 	if !now.Before(s.ExpiresAt) || now.Sub(s.LastSeen) >= a.s.IdleTimeout {
+		a.sessions.drop(id)
 		_ = a.db.DeleteSession(ctx, id)
 		return nil, store.ErrNotFound
 	}
@@ -367,6 +383,7 @@ func (a *Service) Session(ctx context.Context, token string) (*store.Session, er
 		if err := a.db.TouchSession(ctx, id, now); err != nil {
 			a.log.Warn("could not record session activity", "err", err)
 		}
+		a.sessions.seen(id, now.UTC()) // the activity is real even when it could not be written
 		s.LastSeen = now.UTC()
 	}
 	return s, nil
@@ -419,6 +436,7 @@ func (a *Service) Logout(ctx context.Context, token string) string {
 		return target
 	}
 	id := hashToken(token)
+	a.sessions.drop(id)
 	s, err := a.db.SessionByID(ctx, id)
 	if err := a.db.DeleteSession(ctx, id); err != nil {
 		a.log.Error("could not end session", "err", err)

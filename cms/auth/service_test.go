@@ -322,3 +322,45 @@ func TestProviderDownAtStart(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Sessions are read from memory for a moment, so a page view does not read
+// the database each time; a sign-out elsewhere reaches this instance within
+// that moment; and while the database is away, known sessions go on.
+func TestSessionsReadFromMemoryAndSurviveALostDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newDemoEnv(t, db)
+		ctx := context.Background()
+		token, sess, _ := e.signIn(t, "sara", "password", "/")
+		if _, err := e.svc.Session(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		// Signed out on another instance: the row goes.
+		if err := db.DeleteSession(ctx, sess.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Session(ctx, token); err != nil {
+			t.Fatalf("within the moment the session is read from memory: %v", err)
+		}
+		e.clock.Advance(sessionCacheFor + time.Second)
+		if _, err := e.svc.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a sign-out elsewhere did not reach this instance: %v", err)
+		}
+
+		token, _, _ = e.signIn(t, "erik", "password", "/")
+		if _, err := e.svc.Session(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		db.Close() // the database is gone
+		e.clock.Advance(sessionCacheFor + time.Second)
+		if s, err := e.svc.Session(ctx, token); err != nil || s.Subject != "erik" {
+			t.Fatalf("a known session while the database is away: %v", err)
+		}
+		if _, err := e.svc.Session(ctx, "unknown-token"); err == nil {
+			t.Fatal("an unknown token passed while the database is away")
+		}
+		e.clock.Advance(e.svc.Settings().IdleTimeout)
+		if _, err := e.svc.Session(ctx, token); err == nil {
+			t.Fatal("an idle session outlived its timeout while the database is away")
+		}
+	})
+}
