@@ -125,6 +125,10 @@ func ParseFile(name string, data []byte, opts Options) (*Item, Problems) {
 			if m := yamlLine.FindStringSubmatch(msg); m != nil {
 				n, _ := strconv.Atoi(m[1])
 				line = n + 1
+				// YAML also breaks lines at a lone \r; the file's lines are \n's.
+				if last := 2 + bytes.Count(fm, []byte("\n")); line > last {
+					line = last
+				}
 				msg = strings.TrimSpace(yamlLine.ReplaceAllString(msg, ""))
 				msg = strings.TrimPrefix(msg, ": ")
 			}
