@@ -222,24 +222,46 @@ func (s *Server) apiFeedbackUpdate(c *fiber.Ctx) error {
 	if err := body(c, &in); err != nil {
 		return err
 	}
-	if in.Status != store.FeedbackNew && in.Status != store.FeedbackHandled && in.Status != store.FeedbackArchived {
+	switch err := s.fileAnswer(c, id, in.Status, in.Note); {
+	case errors.Is(err, errBadStatus):
 		return fieldErr(map[string]string{"status": "new, handled or archived"})
-	}
-	if len(in.Note) > 2000 {
+	case errors.Is(err, errLongNote):
 		return fieldErr(map[string]string{"note": "at most 2,000 characters"})
-	}
-	if fb, err := s.Store.FeedbackByID(c.UserContext(), id); errors.Is(err, store.ErrNotFound) || (err == nil && !s.mayReport(s.Sites.Current(), s.Viewer(c), s.Clock.Now(), fb.Path)) {
+	case errors.Is(err, store.ErrNotFound):
 		return apiErr(fiber.StatusNotFound, "not_found", "no such answer")
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
-	if err := s.Store.UpdateFeedback(c.UserContext(), id, in.Status, in.Note); errors.Is(err, store.ErrNotFound) {
-		return apiErr(fiber.StatusNotFound, "not_found", "no such answer")
-	} else if err != nil {
-		return err
-	}
-	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: s.Viewer(c).Subject, Action: "feedback-" + in.Status, Target: strconv.FormatInt(id, 10), Address: s.clientIP(c).String()})
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+var (
+	errBadStatus = errors.New("the status must be new, handled or archived")
+	errLongNote  = errors.New("the note can be at most 2,000 characters")
+)
+
+// fileAnswer sets an answer's inbox status and internal note, for the
+// dashboard's form and the API alike. An answer about a page the caller
+// may not see is store.ErrNotFound, like one that does not exist.
+func (s *Server) fileAnswer(c *fiber.Ctx, id int64, status, note string) error {
+	if status != store.FeedbackNew && status != store.FeedbackHandled && status != store.FeedbackArchived {
+		return errBadStatus
+	}
+	if len(note) > 2000 {
+		return errLongNote
+	}
+	fb, err := s.Store.FeedbackByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if !s.mayReport(s.Sites.Current(), s.Viewer(c), s.Clock.Now(), fb.Path) {
+		return store.ErrNotFound
+	}
+	if err := s.Store.UpdateFeedback(c.UserContext(), id, status, note); err != nil {
+		return err
+	}
+	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: s.Viewer(c).Subject, Action: "feedback-" + status, Target: strconv.FormatInt(id, 10), Address: s.clientIP(c).String()})
+	return nil
 }
 
 // PageStatView is one page's helpfulness, with its trend.
@@ -403,23 +425,14 @@ func (s *Server) editorFeedbackUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	status, note := c.FormValue("status"), c.FormValue("note")
-	if status != store.FeedbackNew && status != store.FeedbackHandled && status != store.FeedbackArchived {
-		return fiber.NewError(fiber.StatusBadRequest, "the status must be new, handled or archived")
-	}
-	if len(note) > 2000 {
-		return fiber.NewError(fiber.StatusBadRequest, "the note can be at most 2,000 characters")
-	}
-	fb, err := s.Store.FeedbackByID(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !s.mayReport(s.Sites.Current(), s.Viewer(c), s.Clock.Now(), fb.Path)) {
+	switch err := s.fileAnswer(c, id, c.FormValue("status"), c.FormValue("note")); {
+	case errors.Is(err, errBadStatus), errors.Is(err, errLongNote):
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	case errors.Is(err, store.ErrNotFound):
 		return fiber.ErrNotFound
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
-	if err := s.Store.UpdateFeedback(c.UserContext(), id, status, note); err != nil {
-		return err
-	}
-	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: s.Viewer(c).Subject, Action: "feedback-" + status, Target: strconv.FormatInt(id, 10), Address: s.clientIP(c).String()})
 	back := "/redaktion/synpunkter"
 	if q := c.FormValue("back"); q != "" {
 		if vals, err := url.ParseQuery(q); err == nil {
