@@ -100,14 +100,7 @@ func (db *DB) EachFeedback(ctx context.Context, f FeedbackFilter, fn func(*Feedb
 
 // UpdateFeedback sets the inbox status and internal note.
 func (db *DB) UpdateFeedback(ctx context.Context, id int64, status, note string) error {
-	res := db.gorm.WithContext(ctx).Model(&Feedback{}).Where("id = ?", id).Updates(map[string]any{"status": status, "note": note})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return found(db.gorm.WithContext(ctx).Model(&Feedback{}).Where("id = ?", id).Updates(map[string]any{"status": status, "note": note}))
 }
 
 // PageStat is the helpfulness of one page.

@@ -77,6 +77,17 @@ func open(ctx context.Context, url, dataDir string, upto int) (*DB, error) {
 	return db, nil
 }
 
+// found turns a write that touched no row into ErrNotFound.
+func found(res *gorm.DB) error {
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // Close closes the connection pool.
 func (db *DB) Close() error {
 	sqlDB, err := db.gorm.DB()

@@ -117,12 +117,8 @@ func (db *DB) SaveTile(ctx context.Context, t TileRow) error {
 // when there was none.
 func (db *DB) DeleteTile(ctx context.Context, id string) error {
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Where("id = ?", id).Delete(&TileRow{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return ErrNotFound
+		if err := found(tx.Where("id = ?", id).Delete(&TileRow{})); err != nil {
+			return err
 		}
 		if err := tx.Where("tile_id = ?", id).Delete(&Favorite{}).Error; err != nil {
 			return err
@@ -182,14 +178,7 @@ func (db *DB) Notices(ctx context.Context, now time.Time) ([]TileNotice, error) 
 
 // DeleteNotice removes a notice of a tile; ErrNotFound when there is none.
 func (db *DB) DeleteNotice(ctx context.Context, tileID string, id int64) error {
-	res := db.gorm.WithContext(ctx).Where("id = ? AND tile_id = ?", id, tileID).Delete(&TileNotice{})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return found(db.gorm.WithContext(ctx).Where("id = ? AND tile_id = ?", id, tileID).Delete(&TileNotice{}))
 }
 
 // TileIcon is an image an admin uploaded for a tile.
