@@ -295,6 +295,27 @@ func (s *Service) Unpublish(ctx context.Context, a Actor, id, version int64, rea
 	})
 }
 
+// ErrUnknownStep is returned by Step for a step the workflow does not have.
+var ErrUnknownStep = errors.New("steps are submit, approve, reject, withdraw and unpublish")
+
+// Step takes the review step named by step; note is the comment of a
+// rejection or the reason of an unpublishing, and ignored otherwise.
+func (s *Service) Step(ctx context.Context, a Actor, id, version int64, step, note string) (*store.Item, error) {
+	switch step {
+	case "submit":
+		return s.Submit(ctx, a, id, version)
+	case "approve":
+		return s.Approve(ctx, a, id, version)
+	case "reject":
+		return s.Reject(ctx, a, id, version, note)
+	case "withdraw":
+		return s.Withdraw(ctx, a, id, version)
+	case "unpublish":
+		return s.Unpublish(ctx, a, id, version, note)
+	}
+	return nil, ErrUnknownStep
+}
+
 // Item returns an item with its draft and published Markdown.
 func (s *Service) Item(ctx context.Context, id int64) (*store.Item, string, string, error) {
 	it, err := s.item(ctx, id)

@@ -323,18 +323,13 @@ func (s *Server) editorAct(c *fiber.Ctx) error {
 	case "save":
 		ev.Form = form
 		_, err = s.Publishing.Save(ctx, a, id, form.Version, form.markdown(), form.Note)
-	case "submit":
-		_, err = s.Publishing.Submit(ctx, a, id, form.Version)
-	case "approve":
-		_, err = s.Publishing.Approve(ctx, a, id, form.Version)
-	case "reject":
-		_, err = s.Publishing.Reject(ctx, a, id, form.Version, form.Comment)
-	case "withdraw":
-		_, err = s.Publishing.Withdraw(ctx, a, id, form.Version)
 	case "unpublish":
-		_, err = s.Publishing.Unpublish(ctx, a, id, form.Version, form.Reason)
+		_, err = s.Publishing.Step(ctx, a, id, form.Version, "unpublish", form.Reason)
 	default:
-		return fiber.NewError(fiber.StatusBadRequest, "unknown action")
+		_, err = s.Publishing.Step(ctx, a, id, form.Version, c.FormValue("action"), form.Comment)
+		if errors.Is(err, publishing.ErrUnknownStep) {
+			return fiber.NewError(fiber.StatusBadRequest, "unknown action")
+		}
 	}
 	if err != nil {
 		return s.editorRefused(c, v, ev, err)

@@ -190,20 +190,12 @@ func (s *Server) itemAction(c *fiber.Ctx) error {
 	if err := body(c, &in); err != nil {
 		return err
 	}
-	a, ctx := s.actor(c), c.UserContext()
-	var it *store.Item
-	switch c.Params("action") {
-	case "submit":
-		it, err = s.Publishing.Submit(ctx, a, id, in.Version)
-	case "approve":
-		it, err = s.Publishing.Approve(ctx, a, id, in.Version)
-	case "reject":
-		it, err = s.Publishing.Reject(ctx, a, id, in.Version, in.Comment)
-	case "withdraw":
-		it, err = s.Publishing.Withdraw(ctx, a, id, in.Version)
-	case "unpublish":
-		it, err = s.Publishing.Unpublish(ctx, a, id, in.Version, in.Reason)
-	default:
+	note := in.Comment
+	if c.Params("action") == "unpublish" {
+		note = in.Reason
+	}
+	it, err := s.Publishing.Step(c.UserContext(), s.actor(c), id, in.Version, c.Params("action"), note)
+	if errors.Is(err, publishing.ErrUnknownStep) {
 		return apiErr(fiber.StatusNotFound, "not_found", "actions are submit, approve, reject, withdraw and unpublish")
 	}
 	if err != nil {
