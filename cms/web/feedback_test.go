@@ -29,19 +29,23 @@ type fbSite struct {
 	svc   *feedback.Service
 }
 
-func newFeedbackSite(t *testing.T, db *store.DB) *fbSite {
+func newFeedbackSite(t *testing.T, db *store.DB, mod func(*Deps)) *fbSite {
+	t.Helper()
 	clk := clock.NewManual(monday10)
 	b := site.NewBuilder(site.Options{DefaultLang: "sv", Location: stockholm}, clk, quietLog(), content.NewDirSource("content", demo.Files, "", false))
 	if _, err := b.Build(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	svc := feedback.New(db, clk, quietLog(), 3, 10*time.Minute)
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Feedback: svc, Viewer: func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }})
+	d := Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
+		Store: db, Feedback: feedback.New(db, clk, quietLog(), 3, 10*time.Minute), Viewer: func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }}
+	if mod != nil {
+		mod(&d)
+	}
+	srv, err := New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fbSite{app: srv.App(), db: db, clock: clk, svc: svc}
+	return &fbSite{app: srv.App(), db: db, clock: clk, svc: d.Feedback}
 }
 
 func (f *fbSite) req(t *testing.T, method, target, body string, h map[string]string) (int, string, string) {
@@ -64,7 +68,7 @@ func (f *fbSite) req(t *testing.T, method, target, body string, h map[string]str
 const evil = `<script>alert("x")</script> =HYPERLINK("http://evil.example","klick")`
 
 func TestFeedbackFormEndToEnd(t *testing.T) {
-	f := newFeedbackSite(t, storetest.SQLite(t))
+	f := newFeedbackSite(t, storetest.SQLite(t), nil)
 	code, hdr, page := f.req(t, "GET", "/inloggning/logga-in", "", nil)
 	if code != 200 || !strings.Contains(page, "Var sidan till hjälp?") || !strings.Contains(hdr, "torg_csrf=") {
 		t.Fatalf("the page has no form or token: %d", code)
@@ -139,7 +143,7 @@ func TestFeedbackFormEndToEnd(t *testing.T) {
 }
 
 func TestFeedbackJSONAndRateLimit(t *testing.T) {
-	f := newFeedbackSite(t, storetest.SQLite(t))
+	f := newFeedbackSite(t, storetest.SQLite(t), nil)
 	h := map[string]string{"Content-Type": "application/json", "Origin": "http://torg.test"}
 	send := func(body string, extra map[string]string) (int, string) {
 		hh := map[string]string{}

@@ -23,7 +23,6 @@ import (
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
 	demo "github.com/torg-cms/torg/content"
-	"github.com/torg-cms/torg/themes"
 )
 
 // reporters are the viewers of the dashboard and report tests: Klara may
@@ -48,27 +47,22 @@ func newReportSite(t *testing.T, db *store.DB) *fbSite {
 	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, old.Listener.Addr().String())
 	}
-	clk := clock.NewManual(monday10)
-	b := site.NewBuilder(site.Options{DefaultLang: "sv", Location: stockholm}, clk, quietLog(), content.NewDirSource("content", demo.Files, "", false))
-	st, err := b.Build(context.Background())
+	st, err := site.NewBuilder(site.Options{DefaultLang: "sv", Location: stockholm}, clock.NewManual(monday10), quietLog(), content.NewDirSource("content", demo.Files, "", false)).Build(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := old.Client().Transport.(*http.Transport).Clone()
-	tr.DialContext, tr.TLSClientConfig.ServerName = dial, "example.com" // a name in the test certificate
-	lc := &health.LinkChecker{Clock: clk, Pause: time.Millisecond, Client: &http.Client{Transport: tr}}
 	var links []string
 	for u := range st.ExternalLinks() {
 		links = append(links, u)
 	}
-	lc.Round(context.Background(), links)
-	svc := feedback.New(db, clk, quietLog(), 1000, 10*time.Minute)
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Feedback: svc, Links: lc, Viewer: func(c *fiber.Ctx) access.Viewer { return reporters[c.Get("X-Test-As")] }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fbSite{app: srv.App(), db: db, clock: clk, svc: svc}
+	return newFeedbackSite(t, db, func(d *Deps) {
+		tr := old.Client().Transport.(*http.Transport).Clone()
+		tr.DialContext, tr.TLSClientConfig.ServerName = dial, "example.com" // a name in the test certificate
+		d.Links = &health.LinkChecker{Clock: d.Clock, Pause: time.Millisecond, Client: &http.Client{Transport: tr}}
+		d.Links.Round(context.Background(), links)
+		d.Feedback = feedback.New(db, d.Clock, quietLog(), 1000, 10*time.Minute)
+		d.Viewer = func(c *fiber.Ctx) access.Viewer { return reporters[c.Get("X-Test-As")] }
+	})
 }
 
 func TestDashboardAndHealthReport(t *testing.T) {
