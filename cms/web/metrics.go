@@ -79,7 +79,9 @@ func (m *metrics) observe(c *fiber.Ctx, took time.Duration) {
 	if route == "/*" || route == "" {
 		route = "other" // page addresses are content, not routes: one series for all
 	}
-	m.requests.WithLabelValues(route, c.Method(), strconv.Itoa(c.Response().StatusCode())).Inc()
+	// Label values outlive the request, and fiber's strings point into
+	// buffers the next request reuses: the method is copied.
+	m.requests.WithLabelValues(route, strings.Clone(c.Method()), strconv.Itoa(c.Response().StatusCode())).Inc()
 	m.latency.WithLabelValues(route).Observe(took.Seconds())
 }
 

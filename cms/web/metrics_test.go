@@ -27,6 +27,12 @@ func TestMetricsCountRequestsAndFeedback(t *testing.T) {
 	if got := f.do(t, "GET", "/metrics", nil).status; got != 401 {
 		t.Fatalf("metrics without the token: %d", got)
 	}
+	// Requests of other methods in between must not change the labels of
+	// those already counted.
+	for range 3 {
+		f.do(t, "DELETE", "/api/v1/pages", nil)
+		f.do(t, "OPTIONS", "/finns/inte", nil)
+	}
 	res := f.do(t, "GET", "/metrics", map[string]string{"Authorization": "Bearer mätartoken"})
 	for _, want := range []string{
 		`torg_http_requests_total{method="GET",route="/api/v1/pages",status="200"} 3`,
@@ -37,7 +43,7 @@ func TestMetricsCountRequestsAndFeedback(t *testing.T) {
 		`process_resident_memory_bytes`,
 	} {
 		if !strings.Contains(res.body, want) {
-			t.Errorf("metrics lack %s", want)
+			t.Errorf("metrics lack %s in:\n%s", want, regexp.MustCompile(`(?m)^torg_http_requests_total.*$`).FindAllString(res.body, -1))
 		}
 	}
 	if regexp.MustCompile(`torg_feedback_answers_total\{[^}]*\} [1-9]`).MatchString(res.body) {
