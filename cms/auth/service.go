@@ -64,11 +64,23 @@ type Service struct {
 	clock clock.Clock
 	log   *slog.Logger
 
-	mu       sync.Mutex // guards discovery
+	mu       sync.Mutex // guards discovery and the probe
 	provider *oidc.Provider
 	endpoint struct{ endSession string }
+	probe    struct {
+		until time.Time // the last answer holds until then
+		err   error
+	}
 	sessions sessionCache
 }
+
+// How long one probe of the provider may take, and how long its answer is
+// believed: a sign-in storm asks the provider once every few seconds.
+const (
+	probeTimeout = 3 * time.Second
+	probeUpFor   = 5 * time.Second
+	probeDownFor = time.Second
+)
 
 // New returns a Service. The provider is discovered on first use, so Torg
 // starts, and serves public pages, while the provider is unreachable.
@@ -145,6 +157,49 @@ func (a *Service) discover(ctx context.Context) (*oidc.Provider, error) {
 	return p, nil
 }
 
+// reachable tells whether the provider answers now. Discovery is done once,
+// so without this a sign-in would send the browser to a provider that has
+// gone away, and the person would see their browser's error instead of a
+// page that points to the login help.
+func (a *Service) reachable(ctx context.Context) error {
+	now := a.clock.Now()
+	a.mu.Lock()
+	if now.Before(a.probe.until) {
+		err := a.probe.err
+		a.mu.Unlock()
+		return err
+	}
+	a.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	err := a.fetchDiscovery(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.probe.err, a.probe.until = err, now.Add(probeUpFor)
+	if err != nil {
+		a.log.Warn("identity provider does not answer", "issuer", a.s.Issuer, "err", err)
+		a.probe.err = fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
+		a.probe.until = now.Add(probeDownFor)
+	}
+	return a.probe.err
+}
+
+func (a *Service) fetchDiscovery(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(a.s.Issuer, "/")+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		return err
+	}
+	res, err := a.s.HTTPClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("discovery answered %s", res.Status)
+	}
+	return nil
+}
+
 func (a *Service) oauth(p *oidc.Provider) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     a.s.ClientID,
@@ -197,6 +252,9 @@ func (a *Service) BeginLogin(ctx context.Context, returnPath, level, binding str
 	}
 	p, err := a.discover(ctx)
 	if err != nil {
+		return "", err
+	}
+	if err := a.reachable(ctx); err != nil {
 		return "", err
 	}
 	state, nonce, verifier := randomToken(24), randomToken(24), oauth2.GenerateVerifier()

@@ -1,5 +1,5 @@
 // An independent, certified OpenID provider for Torg's sign-in tests:
-// node oidc-provider.mjs PORT REDIRECT_URI
+// node provider.mjs PORT REDIRECT_URI
 // It prints "ready" once it listens on 127.0.0.1:PORT.
 import Provider from 'oidc-provider';
 
