@@ -221,7 +221,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return 1
 	}
 	builder.Watch(ctx)
-	srv.SetReady(func() bool {
+	srv.SetDatabaseCheck(func() bool {
 		pctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		return db.Ping(pctx) == nil

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/torg-cms/torg/cms/store"
 )
 
 // apiError is an error with a status, a stable code and a message a person
@@ -48,12 +50,18 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &own):
 		ae = own
+	case store.Unavailable(err):
+		ae = &apiError{Status: fiber.StatusServiceUnavailable, Code: "database_unavailable",
+			Message: "the database does not answer right now; nothing was saved. Pages and search still work; please try again in a moment"}
 	case errors.As(err, &fe):
 		code := statusCodes[fe.Code]
 		if code == "" {
 			code = "error"
 		}
 		ae = &apiError{Status: fe.Code, Code: code, Message: fe.Message}
+	}
+	if ae.Code == "database_unavailable" {
+		c.Set(fiber.HeaderRetryAfter, "30")
 	}
 	if ae.Status >= 500 {
 		s.Log.Error("request failed", "path", c.Path(), "err", err, "request_id", c.Locals("requestid"))
@@ -66,7 +74,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return c.Status(ae.Status).JSON(fiber.Map{"error": body})
 	}
 	msg := ""
-	if ae.Status >= 400 && ae.Status < 500 {
+	switch {
+	case ae.Code == "database_unavailable":
+		msg = s.cat.T(s.chosenLang(c), "error.database")
+	case ae.Status >= 400 && ae.Status < 500:
 		msg = ae.Message // says what was wrong with the request; server errors say nothing
 	}
 	return s.htmlError(c, ae.Status, msg)

@@ -178,8 +178,8 @@ func telURI(number string) template.URL {
 // App is the fiber application, for serving and for tests.
 func (s *Server) App() *fiber.App { return s.app }
 
-// SetReady sets the readiness check behind /readyz.
-func (s *Server) SetReady(f func() bool) { s.ready = f }
+// SetDatabaseCheck sets the database check /readyz reports.
+func (s *Server) SetDatabaseCheck(f func() bool) { s.ready = f }
 
 // Shutdown stops accepting requests and waits for those in flight until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
@@ -334,10 +334,15 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	if st == nil {
 		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
 	}
+	// An instance without its database stays ready: pages, search and known
+	// sessions are served from memory, and writes answer 503 on their own.
+	// Were readiness to follow the database, which every instance shares,
+	// the balancer would take all of them out at once.
+	database := "ok"
 	if s.ready != nil && !s.ready() {
-		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "the database does not answer")
+		database = "unavailable"
 	}
-	return c.JSON(fiber.Map{"status": "ready", "pages": st.Len(), "problems": len(st.Problems), "built": st.Built})
+	return c.JSON(fiber.Map{"status": "ready", "pages": st.Len(), "problems": len(st.Problems), "built": st.Built, "database": database})
 }
 
 // requestPath is the decoded path of the request, without a trailing slash.
