@@ -161,6 +161,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return 1
 	}
 	defer db.Close()
+	db.LimitConns(cfg.DatabaseConns)
 	// Files first: when a file and an editor item claim one address, the file wins.
 	builder := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{Levels: cfg.AuthLevels}}, clk, log, src, publishing.NewSource(db, time.Second))
 	st, err := builder.Build(ctx)

@@ -34,7 +34,8 @@ type Config struct {
 	LogFormat       string // text, json, or auto
 	ShutdownTimeout time.Duration
 
-	DatabaseURL string
+	DatabaseURL   string
+	DatabaseConns int
 
 	Demo             bool
 	DemoUnsafeExpose bool
@@ -140,6 +141,7 @@ var Options = []Option{
 	}},
 	{"shutdown-timeout", "10s", "how long a shutdown waits for requests in flight", duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 	{"database-url", "", "PostgreSQL URL (postgres://user@host/db) for several instances; default: SQLite in the data folder", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"database-conns", "20", "most PostgreSQL connections one instance opens; keep instances × this under the server's max_connections", count(1, func(c *Config) *int { return &c.DatabaseConns })},
 	{"demo", "false", "start the built-in demo sign-in provider under /demo-idp (loopback only)", boolean(func(c *Config) *bool { return &c.Demo })},
 	{"demo-unsafe-expose", "false", "allow the demo provider, which signs anyone in without a password, on an address other people can reach", boolean(func(c *Config) *bool { return &c.DemoUnsafeExpose })},
 	{"oidc-issuer", "", "OpenID provider's issuer URL; enables sign-in", func(c *Config, v string) error { c.OIDCIssuer = strings.TrimRight(v, "/"); return nil }},

@@ -97,6 +97,20 @@ func (db *DB) Close() error {
 	return sqlDB.Close()
 }
 
+// LimitConns caps PostgreSQL's open connections at n, so that a burst of
+// requests waits for a connection instead of being refused by the server
+// ("too many clients") when instances together would pass its
+// max_connections. SQLite's pool is left as it is.
+func (db *DB) LimitConns(n int) {
+	sqlDB, err := db.gorm.DB()
+	if err != nil || db.dialect != "postgres" || n < 1 {
+		return
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+}
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	sqlDB, err := db.gorm.DB()

@@ -37,3 +37,26 @@ func TestUnavailable(t *testing.T) {
 		t.Fatal("ordinary errors counted as Unavailable")
 	}
 }
+
+// TestLimitConns: with the pool capped, a burst waits for a connection
+// instead of opening one per request.
+func TestLimitConns(t *testing.T) {
+	db := storetest.Postgres(t)
+	db.LimitConns(3)
+	sqlDB, err := db.Gorm().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 12)
+	for range 12 {
+		go func() { errs <- db.Gorm().Exec("SELECT pg_sleep(0.05)").Error }()
+	}
+	for range 12 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := sqlDB.Stats(); st.MaxOpenConnections != 3 || st.OpenConnections > 3 || st.WaitCount == 0 {
+		t.Fatalf("pool after a burst of 12: %+v", st)
+	}
+}
