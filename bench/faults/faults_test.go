@@ -120,19 +120,28 @@ func (v *server) signal(sig syscall.Signal) {
 	v.cmd = nil
 }
 
-// rssKB is the resident memory of the process, from /proc.
-func (v *server) rssKB() int64 {
+// memoryKB is the resident memory of the process and its private part
+// (RssAnon: heap and stacks, not the binary's or the index's mapped file
+// pages), from /proc.
+func (v *server) memoryKB() (rss, anon int64) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(v.cmd.Process.Pid) + "/status")
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			n, _ := strconv.ParseInt(f[1], 10, 64)
-			return n
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		n, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = n
+		case "RssAnon:":
+			anon = n
 		}
 	}
-	return 0
+	return rss, anon
 }
 
 type person struct {
@@ -371,6 +380,12 @@ func (t *tally) add(q request, a answer) {
 	}
 }
 
+func (t *tally) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
 func (t *tally) percentile(p float64) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -444,7 +459,7 @@ func (s *suite) openLoop(rate float64, d time.Duration, next func(*person, *mran
 				dropped++
 			}
 		}
-		if every != nil && el-lastEvery >= 5*time.Second {
+		if every != nil && el-lastEvery >= 2*time.Second {
 			lastEvery = el
 			every(el)
 		}
@@ -466,35 +481,43 @@ func (s *suite) soak(t *testing.T) {
 	s.result("maximum, mixed traffic, 48 connections", "%.0f requests/s (p99 %s)", maxRate, max.percentile(0.99).Round(time.Millisecond))
 
 	type sample struct {
-		at  time.Duration
-		rss int64
+		at        time.Duration
+		rss, anon int64 // kB: all resident memory, and the private part (heap, stacks)
 	}
 	var samples []sample
 	soak := newTally(nil)
 	dropped := s.openLoop(rate, *soakFor, s.mixed, soak, func(at time.Duration) {
-		samples = append(samples, sample{at, s.torg.rssKB()})
+		rss, anon := s.torg.memoryKB()
+		samples = append(samples, sample{at, rss, anon})
+		if len(samples)%15 == 0 {
+			t.Logf("soak at %s: RSS %d MB (%d MB private), %d requests", at.Round(time.Second), rss/1024, anon/1024, soak.count())
+		}
 	})
 	soak.check(t, "soak")
 	if dropped > soak.n/100 {
 		t.Errorf("soak: %d requests could not be sent, the server fell behind at 70 %% of its maximum", dropped)
 	}
-	// RSS after the first fifth of the run (warmed up) against the last
-	// fifth: the means of their samples.
+	// The median RSS of the second fifth of the run against that of the
+	// last fifth. The first fifth is the warm-up, in which the server opens
+	// a connection and its buffers for each of the load's workers as
+	// answers now and then take longer; medians, because the garbage
+	// collector lets the heap swing by a few MB from one sample to the next.
 	window := *soakFor / 5
-	mean := func(from, to time.Duration) float64 {
-		var sum, n float64
+	median := func(from, to time.Duration, anon bool) float64 {
+		var v []int64
 		for _, x := range samples {
 			if x.at >= from && x.at < to {
-				sum += float64(x.rss)
-				n++
+				v = append(v, map[bool]int64{false: x.rss, true: x.anon}[anon])
 			}
 		}
-		if n == 0 {
+		if len(v) == 0 {
 			return 0
 		}
-		return sum / n
+		slices.Sort(v)
+		return float64(v[len(v)/2])
 	}
-	early, late := mean(0, window), mean(*soakFor-window, *soakFor)
+	early, late := median(window, 2*window, false), median(*soakFor-window, *soakFor, false)
+	earlyAnon, lateAnon := median(window, 2*window, true), median(*soakFor-window, *soakFor, true)
 	growth := 0.0
 	if early > 0 {
 		growth = (late - early) / early * 100
@@ -507,9 +530,9 @@ func (s *suite) soak(t *testing.T) {
 		kinds = append(kinds, fmt.Sprintf("%d %s", soak.byKind[k], k))
 	}
 	s.result(fmt.Sprintf("soak, %s at 70 %% (%.0f requests/s)", *soakFor, rate),
-		"%d requests (%s): %d 5xx, %d other failures; p50 %s, p99 %s; RSS %.0f → %.0f MB (%+.1f %%)",
+		"%d requests (%s): %d 5xx, %d other failures; p50 %s, p99 %s; RSS %.0f → %.0f MB (%+.1f %%; private %.0f → %.0f MB)",
 		soak.n, strings.Join(kinds, ", "), soak.fivexx, soak.bad-soak.fivexx, soak.percentile(0.5).Round(100*time.Microsecond),
-		soak.percentile(0.99).Round(100*time.Microsecond), early/1024, late/1024, growth)
+		soak.percentile(0.99).Round(100*time.Microsecond), early/1024, late/1024, growth, earlyAnon/1024, lateAnon/1024)
 }
 
 // postgres stops or starts this machine's PostgreSQL cluster.

@@ -27,9 +27,13 @@ func (s *Server) csrfToken(c *fiber.Ctx) string {
 	if t := c.Cookies(csrfCookie); len(t) >= 20 {
 		return t
 	}
+	if t, ok := c.Locals(csrfCookie).(string); ok {
+		return t // made earlier in this request
+	}
 	b := make([]byte, 24)
 	rand.Read(b)
 	t := base64.RawURLEncoding.EncodeToString(b)
+	c.Locals(csrfCookie, t)
 	secure := s.Auth != nil && s.Auth.Settings().Secure
 	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode})
 	return t

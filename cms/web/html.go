@@ -258,6 +258,17 @@ func (s *Server) execute(name string, v *View) ([]byte, error) {
 }
 
 func (s *Server) send(c *fiber.Ctx, name string, v *View) error {
+	if len(v.Tiles) > 0 {
+		c.Locals(localPersonal, true) // favourites and the tiles' state are the reader's own
+	}
+	if caching, _ := c.Locals(localCaching).(bool); caching {
+		// The page may be kept for other requests: the reader's own
+		// values become markers that cachedPages fills in.
+		v.UserName = s.pages.name
+		if v.FeedbackForm != nil {
+			v.FeedbackForm.CSRF = s.pages.csrf
+		}
+	}
 	body, err := s.execute(name, v)
 	if err != nil {
 		return err

@@ -87,6 +87,7 @@ type Server struct {
 	app       *fiber.App
 	cat       *i18n.Catalog
 	templates map[string]*template.Template
+	pages     *pageCache
 	static    sync.Map // name → *staticFile
 	renderer  *render.Renderer
 	openapi   []byte
@@ -102,7 +103,7 @@ var templateNames = []string{
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
-	s := &Server{}
+	s := &Server{pages: newPageCache()}
 	switch {
 	case d.Viewer != nil:
 	case d.Auth != nil:
@@ -207,6 +208,7 @@ func (s *Server) routes() {
 	}
 	s.rateLimits(app)
 	app.Use(s.identify)
+	app.Use(s.countWrites)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -299,7 +301,7 @@ func (s *Server) routes() {
 	})
 
 	app.Get("/_lang/:lang", s.chooseLanguage)
-	app.Get("/*", s.htmlPage)
+	app.Get("/*", s.cachedPages, s.htmlPage)
 }
 
 // logRequests writes one line per request.

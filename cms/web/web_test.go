@@ -41,7 +41,7 @@ type fixture struct {
 	clock *clock.Manual
 }
 
-func newFixture(t *testing.T, now time.Time, mod func(*Deps)) *fixture {
+func newFixture(t testing.TB, now time.Time, mod func(*Deps)) *fixture {
 	t.Helper()
 	clk := clock.NewManual(now)
 	log := quietLog()
