@@ -170,3 +170,20 @@ func TestSnippetMarksWordsAsWritten(t *testing.T) {
 		t.Fatalf("snippet: %s", s)
 	}
 }
+
+// TestKnownWordsAreNotTypos: two words that are both in the pages but
+// never on one page find nothing, rather than pages with a word one letter
+// away; a word that is in no page is still forgiven its typo.
+func TestKnownWordsAreNotTypos(t *testing.T) {
+	x := smallIndex(t,
+		search.Doc{ID: "a", Title: "Semester", Body: "Ansök om semester i personalsystemet."},
+		search.Doc{ID: "b", Title: "Sjukanmälan", Body: "Ring sjukanmälan före klockan sju."},
+		search.Doc{ID: "c", Title: "Semestern", Body: "Sjukanmälar du dig under semestern gäller andra regler."},
+	)
+	if got := top(t, x, "semester sjukanmälan"); len(got) != 0 {
+		t.Errorf("two known words that never meet found %v; want nothing", got)
+	}
+	if got := top(t, x, "sjukanmälna"); len(got) == 0 || got[0] != "b" {
+		t.Errorf("a typo in a word of no page found %v; want b first", got)
+	}
+}

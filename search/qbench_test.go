@@ -25,6 +25,9 @@ func BenchmarkQuery(b *testing.B) {
 	if _, err := x.Rebuild(context.Background(), docs, nil); err != nil {
 		b.Fatal(err)
 	}
+	if err := x.Compact(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	r := rand.New(rand.NewPCG(3, 4))
 	v := access.Viewer{Subject: "e", Roles: []string{"employee"}, Level: "eid", Zones: []string{"office"}}
 	b.ResetTimer()

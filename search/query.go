@@ -40,6 +40,9 @@ type Request struct {
 	Cursor  string
 	// Synonyms expand words of the query: {"lönespec": ["lönebesked"]}.
 	Synonyms map[string][]string
+	// NoFacets leaves out the counts per type, section and language, for
+	// callers that do not show them; they cost a look at every hit.
+	NoFacets bool
 }
 
 // Hit is one result.
@@ -189,8 +192,9 @@ func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Q
 	if kt := x.analyze(analyzerSVQuery, word); kt != "" {
 		term("keywords", kt, 5)
 	}
-	// Typos, on the words as written: from five letters.
-	if raw := fold(word); fuzzy && utf8.RuneCountInString(raw) >= 5 {
+	// Typos, on the words as written: from five letters, in words that
+	// occur nowhere as written.
+	if raw := fold(word); fuzzy && utf8.RuneCountInString(raw) >= typoLength && !x.known(context.Background(), raw) {
 		for field, boost := range map[string]float64{"raw_title": 1.2, "raw": 0.4} {
 			fz := query.NewFuzzyQuery(raw)
 			fz.SetField(field)
@@ -346,12 +350,48 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	res, err := x.search(ctx, r, false)
-	if err == nil && res.Total == 0 {
+	if err == nil && res.Total == 0 && x.mayHaveTypos(ctx, r.Query) {
 		// Nothing as typed: forgive typos. Fuzzy matching costs more, so it
 		// runs only when it can help.
 		return x.search(ctx, r, true)
 	}
 	return res, err
+}
+
+// typoLength is the shortest word in which a typo is forgiven.
+const typoLength = 5
+
+// mayHaveTypos tells whether a word of the query, long enough for typos,
+// occurs nowhere in the index as written. Words that do occur are not
+// typos: when they find nothing together, correcting them would only find
+// pages about something else.
+func (x *Index) mayHaveTypos(ctx context.Context, q string) bool {
+	terms, _ := words(q)
+	for _, w := range terms {
+		if raw := fold(w); utf8.RuneCountInString(raw) >= typoLength && !x.known(ctx, raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// known tells whether the folded word occurs in some page as written.
+func (x *Index) known(ctx context.Context, raw string) bool {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return false
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return false
+	}
+	defer r.Close()
+	tfr, err := r.TermFieldReader(ctx, []byte(raw), "raw", false, false, false)
+	if err != nil {
+		return false
+	}
+	defer tfr.Close()
+	return tfr.Count() > 0
 }
 
 func (x *Index) search(ctx context.Context, r Request, fuzzy bool) (*Result, error) {
@@ -398,8 +438,10 @@ func (x *Index) search(ctx context.Context, r Request, fuzzy bool) (*Result, err
 	} else {
 		req.SortBy([]string{"-_score", "_id"})
 	}
-	for _, f := range facetFields {
-		req.AddFacet(f, bleve.NewFacetRequest(f, 10))
+	if !r.NoFacets {
+		for _, f := range facetFields {
+			req.AddFacet(f, bleve.NewFacetRequest(f, 10))
+		}
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {

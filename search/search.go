@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -127,6 +129,22 @@ func (x *Index) Close() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.idx.Close()
+}
+
+// Compact merges the index's segments into one, in the background of
+// searches (they go on meanwhile), so that a query reads one dictionary and
+// one posting list per term instead of one per segment. Worth it after a
+// rebuild; ordinary updates are merged by the index as it goes.
+func (x *Index) Compact(ctx context.Context) error {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil // the in-memory index has nothing to merge
+	}
+	return s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
 }
 
 // Bleve exposes the underlying index to tests and benchmarks of this package's users.

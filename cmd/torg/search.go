@@ -131,6 +131,9 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if tty {
 		fmt.Fprintln(stderr)
 	}
+	if err == nil {
+		err = idx.Compact(ctx) // one segment: the fastest queries for the server that opens it
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "torg index:", err)
 		return 1
