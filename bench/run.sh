@@ -17,7 +17,7 @@ bash bench/pages.sh
 line=$(go test ./search -run '^$' -bench 'BenchmarkSearchVsPostgres$' -benchtime 1x 2>/dev/null | grep '^BenchmarkSearchVsPostgres')
 metric() { awk -v m="$1" '{for (i = 2; i <= NF; i++) if ($i == m) print $(i-1)}' <<<"$line"; }
 tp50=$(metric torg-p50-ms) tp99=$(metric torg-p99-ms) pp50=$(metric pg-p50-ms) pp99=$(metric pg-p99-ms)
-faster() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f× faster", b / a}'; }
+faster() { awk -v a="$1" -v b="$2" 'BEGIN {if (b >= a) printf "%.1f× faster", b / a; else printf "%.1f× slower", a / b}'; }
 echo "| search p50, 1,000 queries, 10,000 pages | $tp50 ms | PostgreSQL FTS (swedish, GIN): $pp50 ms | $(faster "$tp50" "$pp50") | ≥ 2× faster |"
 echo "| search p99, same queries | $tp99 ms | PostgreSQL FTS: $pp99 ms | $(faster "$tp99" "$pp99") | ≥ 2× faster |"
 echo
