@@ -34,17 +34,7 @@ import (
 func BenchmarkSearchVsPostgres(b *testing.B) {
 	docs := generate(b, *benchDocs)
 	vocab := lexicon(b)
-	x, err := search.Open(b.TempDir()+"/search", access.DefaultLevels, quiet())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	if _, err := x.Rebuild(context.Background(), docs, nil); err != nil {
-		b.Fatal(err)
-	}
-	if err := x.Compact(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	x := settledIndex(b, docs)
 	pg := loadPostgres(b, docs)
 	viewers := []access.Viewer{
 		{},

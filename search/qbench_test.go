@@ -17,17 +17,7 @@ import (
 func BenchmarkQuery(b *testing.B) {
 	docs := generate(b, 10000)
 	vocab := lexicon(b)
-	x, err := search.Open(b.TempDir()+"/s", access.DefaultLevels, quiet())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	if _, err := x.Rebuild(context.Background(), docs, nil); err != nil {
-		b.Fatal(err)
-	}
-	if err := x.Compact(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	x := settledIndex(b, docs)
 	r := rand.New(rand.NewPCG(3, 4))
 	v := access.Viewer{Subject: "e", Roles: []string{"employee"}, Level: "eid", Zones: []string{"office"}}
 	b.ResetTimer()
@@ -41,4 +31,21 @@ func BenchmarkQuery(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// settledIndex builds an index of docs on disk and merges it into one
+// segment, as a server finds it once the rebuild is done; closed at the end.
+func settledIndex(b *testing.B, docs []search.Doc) *search.Index {
+	x, err := search.Open(b.TempDir()+"/search", access.DefaultLevels, quiet())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { x.Close() })
+	if _, err := x.Rebuild(context.Background(), docs, nil); err != nil {
+		b.Fatal(err)
+	}
+	if err := x.Compact(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return x
 }
