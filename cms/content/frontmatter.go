@@ -117,6 +117,9 @@ func ParseFile(name string, data []byte, opts Options) (*Item, Problems) {
 
 	var slug string
 	lines := map[string]int{}
+	// Lines are counted at \n everywhere in Torg; YAML would also break
+	// lines at a lone \r and put every later problem on the wrong line.
+	fm = loneCRAsSpace(fm)
 	if len(bytes.TrimSpace(fm)) > 0 {
 		var doc yaml.Node
 		if err := yaml.Unmarshal(fm, &doc); err != nil {
@@ -464,4 +467,18 @@ func cleanURL(p string) string {
 // SectionURL is the path of the section for a folder in a language.
 func SectionURL(dir, lang, defaultLang string) string {
 	return urlFor(dir, "", true, lang, defaultLang)
+}
+
+// loneCRAsSpace turns each \r that is not part of \r\n into a space.
+func loneCRAsSpace(b []byte) []byte {
+	if !bytes.ContainsRune(b, '\r') {
+		return b
+	}
+	out := bytes.Clone(b)
+	for i, c := range out {
+		if c == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = ' '
+		}
+	}
+	return out
 }
