@@ -10,8 +10,6 @@ import (
 //	go test ./cms/web -run '^$' -bench PublicPage -cpuprofile cpu.out
 func BenchmarkPublicPage(b *testing.B) {
 	f := newFixture(b, monday10, nil)
-	h := f.srv.App().Handler()
-	_ = h
 	for i := 0; i < b.N; i++ {
 		res, err := f.srv.App().Test(httptest.NewRequest("GET", "/inloggning", nil), -1)
 		if err != nil || res.StatusCode != 200 {

@@ -34,6 +34,7 @@ type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]*cachedPage
 	size    int
+	swept   time.Time // when expired pages were last dropped
 
 	writes atomic.Uint64 // bumped by every write on this instance
 	name   string        // marker standing for the reader's name
@@ -41,8 +42,8 @@ type pageCache struct {
 }
 
 type cachedPage struct {
-	body     []byte
-	parts    []part // body cut at the markers, for fill
+	size     int    // bytes of the rendered page
+	parts    []part // the page cut at the markers, for fill
 	headers  [][2]string
 	personal bool // the page holds the reader's own things: kept per person
 	until    time.Time
@@ -57,9 +58,8 @@ const (
 
 // Locals keys between the cache and the handlers.
 const (
-	localCaching  = "torg.pagecache"   // set while a page may be kept: render markers
-	localPersonal = "torg.personal"    // set by send when the page is the reader's own
-	localSlot     = "torg.pagecache.k" // the key the page will be kept under
+	localCaching  = "torg.pagecache" // set while a page may be kept: render markers
+	localPersonal = "torg.personal"  // set by send when the page is the reader's own
 )
 
 func newPageCache() *pageCache {
@@ -129,7 +129,7 @@ func (s *Server) cachedPages(c *fiber.Ctx) error {
 	if personal {
 		storeKey = personalKey
 	}
-	e := &cachedPage{body: body, parts: s.pages.cut(body), headers: headers, personal: personal, until: time.Now().Add(pageCacheFor)}
+	e := &cachedPage{size: len(body), parts: s.pages.cut(body), headers: headers, personal: personal, until: time.Now().Add(pageCacheFor)}
 	s.pages.put(key, storeKey, e)
 	c.Response().SetBody(fill(e.parts, v.Name, s.csrfToken(c)))
 	return nil
@@ -162,27 +162,29 @@ func (pc *pageCache) get(key, personalKey string) ([]part, [][2]string, bool) {
 func (pc *pageCache) put(key, storeKey string, e *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if pc.size+len(e.body) > pageCacheBytes {
-		now := time.Now()
+	// Kept pages are old after a second, and a write makes every key new:
+	// drop the expired ones each second rather than let them fill the bound.
+	if now := time.Now(); now.Sub(pc.swept) >= pageCacheFor || pc.size+e.size > pageCacheBytes {
+		pc.swept = now
 		for k, old := range pc.entries {
 			if now.After(old.until) {
-				pc.size -= len(old.body)
+				pc.size -= old.size
 				delete(pc.entries, k)
 			}
 		}
-		if pc.size+len(e.body) > pageCacheBytes {
-			pc.entries, pc.size = map[string]*cachedPage{}, 0
-		}
+	}
+	if pc.size+e.size > pageCacheBytes {
+		pc.entries, pc.size = map[string]*cachedPage{}, 0
 	}
 	if e.personal && storeKey != key {
 		// Mark the shared key so readers look for their own copy.
 		pc.entries[key] = &cachedPage{personal: true, until: e.until}
 	}
 	if old := pc.entries[storeKey]; old != nil {
-		pc.size -= len(old.body)
+		pc.size -= old.size
 	}
 	pc.entries[storeKey] = e
-	pc.size += len(e.body)
+	pc.size += e.size
 }
 
 // part is a stretch of a kept page: text, or the place of a marker.
