@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +98,48 @@ func TestRestrictedWordLeavesNoTrace(t *testing.T) {
 			t.Fatal("a hidden page among the hits")
 		}
 	}
+}
+
+// The filter's sets are worked out once per index snapshot: a change of
+// audience, a new doc and a removed one count from the next search on.
+func TestFilterFollowsChanges(t *testing.T) {
+	x, err := search.Open(t.TempDir()+"/search", access.DefaultLevels, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	doc := func(id string, audience ...string) search.Doc {
+		return search.Doc{ID: id, Kind: "page", Type: "page", URL: "/" + id, Title: "Semesterlistan " + id, Body: "semesterlistan för sommaren", Lang: "sv", Audience: audience}
+	}
+	sub := viewers["substitute"]
+	found := func(want ...string) {
+		t.Helper()
+		res, err := x.Search(ctx, search.Request{Query: "semesterlistan", Viewer: sub, Now: monday10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, strings.TrimPrefix(h.URL, "/"))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) || res.Total != uint64(len(want)) {
+			t.Fatalf("substitute finds %v (total %d), want %v", got, res.Total, want)
+		}
+	}
+	sync := func(docs ...search.Doc) {
+		t.Helper()
+		if _, err := x.Sync(ctx, docs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sync(doc("a", "substitute"), doc("b", "employee"))
+	found("a")
+	sync(doc("a", "employee"), doc("b", "substitute"))
+	found("b")
+	sync(doc("a", "employee"), doc("b", "substitute"), doc("c"))
+	found("b", "c")
+	sync(doc("c"))
+	found("c")
 }

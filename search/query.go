@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,11 +174,20 @@ func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Q
 		if t == "" {
 			continue
 		}
+		// The body holds the summary too.
 		term("title_"+g, t, 6)
-		term("summary_"+g, t, 3)
 		if bt := x.analyze(bodyAnalyzers[g], word); bt != "" {
 			term("body_"+g, bt, 1.5)
 		}
+	}
+	if depth > 0 {
+		// A part of a compound: its title and body are enough to find it
+		// (the body holds the summary and is folded), and each field more
+		// is one more list to walk for every part.
+		if len(alts) == 0 {
+			return nil
+		}
+		return query.NewDisjunctionQuery(alts)
 	}
 	if ft := x.analyze(analyzerFoldQ, fold(word)); ft != "" {
 		term("fold_title", ft, 4)
@@ -233,9 +243,15 @@ func fuzziness(n int) int {
 	return 1
 }
 
+// pass is how forgiving one run of a query is. The first asks for every
+// word; a query of three words or more that found nothing asks again for
+// all words but one; typos are forgiven last.
+type pass struct{ allButOne, typos bool }
+
 // textQuery is the user's query: every word (or one of its synonyms) should
 // match, and every quoted phrase must.
-func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (query.Query, error) {
+func (x *Index) textQuery(q string, synonyms map[string][]string, p pass) (query.Query, error) {
+	fuzzy := p.typos
 	terms, phrases := words(q)
 	var must []query.Query
 	var should []query.Query
@@ -259,7 +275,7 @@ func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (q
 	for _, p := range phrases {
 		var alts []query.Query
 		for g, an := range queryAnalyzers {
-			for field, a := range map[string]string{"title_" + g: an, "summary_" + g: an, "body_" + g: bodyAnalyzers[g]} {
+			for field, a := range map[string]string{"title_" + g: an, "body_" + g: bodyAnalyzers[g]} {
 				mp := query.NewMatchPhraseQuery(p)
 				mp.SetField(field)
 				mp.Analyzer = a
@@ -282,13 +298,17 @@ func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (q
 		}
 	}
 	switch {
-	case len(should) >= 3:
-		// Long queries may miss one word.
-		d := query.NewDisjunctionQuery(should)
-		d.SetMin(float64(len(should) - 1))
-		must = append(must, d)
+	case p.allButOne && len(should) >= 3:
+		// Each way of leaving one word out is a conjunction, which skips
+		// ahead on its rarest word, instead of walking every page that has
+		// any of the words.
+		var ways []query.Query
+		for i := range should {
+			ways = append(ways, query.NewConjunctionQuery(slices.Concat(should[:i], should[i+1:])))
+		}
+		must = append(must, query.NewDisjunctionQuery(ways))
 	default:
-		// Short ones must match every word: a conjunction can skip ahead.
+		// Every word: a conjunction skips ahead on its rarest word.
 		must = append(must, should...)
 	}
 	if len(bonus) > 0 {
@@ -298,45 +318,11 @@ func (x *Index) textQuery(q string, synonyms map[string][]string, fuzzy bool) (q
 }
 
 // Filter is the access rule as a query: audience, zones, sign-in level and
-// schedule, so that nothing the viewer may not see is ever counted.
+// schedule, so that nothing the viewer may not see is ever counted. It
+// walks the docs the viewer's class may see, worked out once per index
+// snapshot (see filter.go).
 func (x *Index) Filter(v access.Viewer, now time.Time) query.Query {
-	auds := []string{audPublic}
-	if !v.IsAnonymous() {
-		auds = append(auds, audSignedIn)
-		auds = append(auds, v.Roles...)
-	}
-	zones := append([]string{zoneAny}, v.Zones...)
-	levels := []string{levelNone}
-	if !v.IsAnonymous() {
-		for i := 0; i <= indexOf(x.levels, v.Level); i++ {
-			levels = append(levels, x.levels[i])
-		}
-	}
-	allowed := func(sched string) query.Query {
-		var terms []query.Query
-		for _, a := range auds {
-			for _, z := range zones {
-				for _, l := range levels {
-					t := query.NewTermQuery(a + "|" + z + "|" + l + "|" + sched)
-					t.SetField("acl")
-					terms = append(terms, t)
-				}
-			}
-		}
-		return query.NewDisjunctionQuery(terms)
-	}
-	inclusive, exclusive := true, false
-	nowF := float64(now.Unix())
-	published := query.NewNumericRangeInclusiveQuery(nil, &nowF, nil, &inclusive)
-	published.SetField("publish")
-	notExpired := query.NewNumericRangeInclusiveQuery(&nowF, nil, &exclusive, nil)
-	notExpired.SetField("expire")
-	f := query.NewDisjunctionQuery([]query.Query{
-		allowed("no"),
-		query.NewConjunctionQuery([]query.Query{allowed("yes"), published, notExpired}),
-	})
-	f.SetBoost(0.0001) // a filter, not a reason to rank higher
-	return f
+	return &accessQuery{x: x, v: v, now: now}
 }
 
 // facetFields are the facets every search returns.
@@ -349,11 +335,15 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	res, err := x.search(ctx, r, false)
+	res, err := x.search(ctx, r, pass{})
+	if terms, _ := words(r.Query); err == nil && res.Total == 0 && len(terms) >= 3 {
+		// Long queries may miss one word.
+		res, err = x.search(ctx, r, pass{allButOne: true})
+	}
 	if err == nil && res.Total == 0 && x.mayHaveTypos(ctx, r.Query) {
 		// Nothing as typed: forgive typos. Fuzzy matching costs more, so it
 		// runs only when it can help.
-		return x.search(ctx, r, true)
+		return x.search(ctx, r, pass{allButOne: true, typos: true})
 	}
 	return res, err
 }
@@ -394,8 +384,8 @@ func (x *Index) known(ctx context.Context, raw string) bool {
 	return tfr.Count() > 0
 }
 
-func (x *Index) search(ctx context.Context, r Request, fuzzy bool) (*Result, error) {
-	tq, err := x.textQuery(r.Query, r.Synonyms, fuzzy)
+func (x *Index) search(ctx context.Context, r Request, p pass) (*Result, error) {
+	tq, err := x.textQuery(r.Query, r.Synonyms, p)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ import (
 
 // mappingVersion changes whenever the analysis or fields change; an index
 // on disk built with another version is rebuilt.
-const mappingVersion = "11"
+const mappingVersion = "12"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
@@ -77,6 +77,8 @@ type Index struct {
 	// groups counts the docs of each language group, so that queries skip
 	// the fields of languages no doc is in.
 	groups map[string]int
+	// acl keeps what each class of viewers may see in the latest snapshot.
+	acl aclCache
 }
 
 // Open opens the index in dir, or builds an empty one. A corrupt index, or
@@ -89,7 +91,8 @@ func Open(dir string, levels []string, log *slog.Logger) (*Index, error) {
 		return nil, err
 	}
 	if dir == "" {
-		x.idx, err = bleve.NewMemOnly(m)
+		// scorch, as on disk: the access filter relies on its doc numbers.
+		x.idx, err = bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 		return x, err
 	}
 	if _, statErr := os.Stat(dir); statErr == nil {
@@ -141,7 +144,7 @@ func (x *Index) Compact(ctx context.Context) error {
 		return err
 	}
 	s, ok := adv.(*scorch.Scorch)
-	if !ok {
+	if !ok || x.dir == "" {
 		return nil // the in-memory index has nothing to merge
 	}
 	return s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
@@ -309,7 +312,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	for lang, a := range map[string][2]string{"sv": {analyzerSV, analyzerSVBody}, "no": {analyzerNO, analyzerNOBody}, "en": {analyzerEN, analyzerEN}} {
 		doc.AddFieldMappingsAt("title_"+lang, text(a[0], false))
-		doc.AddFieldMappingsAt("summary_"+lang, text(a[0], false))
 		doc.AddFieldMappingsAt("body_"+lang, text(a[1], true))
 	}
 	doc.AddFieldMappingsAt("keywords", text(analyzerSV, false))
@@ -349,7 +351,7 @@ func (d *Doc) fields(levels []string) map[string]any {
 	f := map[string]any{
 		"kind": d.Kind, "type": d.Type, "url": d.URL, "lang": d.Lang, "section": d.Section,
 		"title": d.Title, "summary": d.Summary, "tags": d.Tags,
-		"title_" + g: d.Title, "summary_" + g: d.Summary, "body_" + g: d.Summary + "\n" + d.Body,
+		"title_" + g: d.Title, "body_" + g: d.Summary + "\n" + d.Body,
 		"keywords":   append(append([]string{}, d.Keywords...), d.Tags...),
 		"fold_title": fold(d.Title),
 		"fold_kw":    fold(joinWords(d.Keywords) + joinWords(d.Tags)),
