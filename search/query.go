@@ -191,16 +191,13 @@ func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Q
 	}
 	if ft := x.analyze(analyzerFoldQ, fold(word)); ft != "" {
 		term("fold_title", ft, 4)
-		term("fold_kw", ft, 4)
+		term("fold_kw", ft, 8)
 		if n := utf8.RuneCountInString(ft); last && n >= 3 && n <= 6 { // a word still being typed
 			p := query.NewPrefixQuery(fold(word))
 			p.SetField("fold_title")
 			p.SetBoost(0.8)
 			add(p)
 		}
-	}
-	if kt := x.analyze(analyzerSVQuery, word); kt != "" {
-		term("keywords", kt, 5)
 	}
 	// Typos, on the words as written: from five letters, in words that
 	// occur nowhere as written.
@@ -422,7 +419,11 @@ func (x *Index) search(ctx context.Context, r Request, p pass) (*Result, error) 
 	req := bleve.NewSearchRequestOptions(q, r.Limit, offset, false)
 	req.Fields = []string{"title", "summary", "url", "type", "lang", "section", "kind", "date"}
 	req.Highlight = bleve.NewHighlightWithStyle(html.Name)
-	req.Highlight.Fields = []string{"body_sv", "body_no", "body_en"}
+	for _, g := range []string{"sv", "no", "en"} {
+		if x.groups == nil || x.groups[g] > 0 {
+			req.Highlight.Fields = append(req.Highlight.Fields, "body_"+g)
+		}
+	}
 	if r.Sort == "date" {
 		req.SortBy([]string{"-date", "-_score", "_id"})
 	} else {

@@ -24,7 +24,7 @@ import (
 
 // mappingVersion changes whenever the analysis or fields change; an index
 // on disk built with another version is rebuilt.
-const mappingVersion = "12"
+const mappingVersion = "13"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
@@ -314,7 +314,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt("title_"+lang, text(a[0], false))
 		doc.AddFieldMappingsAt("body_"+lang, text(a[1], true))
 	}
-	doc.AddFieldMappingsAt("keywords", text(analyzerSV, false))
 	doc.AddFieldMappingsAt("fold_title", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("fold_kw", text(analyzerFold, false))
 	doc.AddFieldMappingsAt("raw_title", text(analyzerRaw, false))
@@ -352,7 +351,6 @@ func (d *Doc) fields(levels []string) map[string]any {
 		"kind": d.Kind, "type": d.Type, "url": d.URL, "lang": d.Lang, "section": d.Section,
 		"title": d.Title, "summary": d.Summary, "tags": d.Tags,
 		"title_" + g: d.Title, "body_" + g: d.Summary + "\n" + d.Body,
-		"keywords":   append(append([]string{}, d.Keywords...), d.Tags...),
 		"fold_title": fold(d.Title),
 		"fold_kw":    fold(joinWords(d.Keywords) + joinWords(d.Tags)),
 		"raw_title":  d.Title,
