@@ -192,7 +192,9 @@ func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Q
 	if ft := x.analyze(analyzerFoldQ, fold(word)); ft != "" {
 		term("fold_title", ft, 4)
 		term("fold_kw", ft, 8)
-		if n := utf8.RuneCountInString(ft); last && n >= 3 && n <= 6 { // a word still being typed
+		// The last word may be one still being typed, when it is short and
+		// occurs nowhere as written: it finds the titles it begins too.
+		if n := utf8.RuneCountInString(ft); last && n >= 3 && n <= 6 && !x.known(context.Background(), fold(word)) {
 			p := query.NewPrefixQuery(fold(word))
 			p.SetField("fold_title")
 			p.SetBoost(0.8)
