@@ -160,6 +160,8 @@ func New(d Deps) (*Server, error) {
 		IdleTimeout:           orDefault(d.Limits.IdleTimeout, 120*time.Second),
 		BodyLimit:             MaxUpload + 1<<20, // image uploads; other requests are held to 1 MB below
 		StrictRouting:         true,              // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
+		// A page (4–20 KB) and its headers leave in one write, not two.
+		WriteBufferSize: 32 << 10,
 	})
 	s.routes()
 	return s, nil
