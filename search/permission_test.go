@@ -2,8 +2,10 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,4 +144,55 @@ func TestFilterFollowsChanges(t *testing.T) {
 	found("b", "c")
 	sync(doc("c"))
 	found("c")
+}
+
+// Viewers of several classes search at once while the index changes; no
+// one ever sees a page meant for another role (run with -race too).
+func TestFilterUnderConcurrentSearches(t *testing.T) {
+	x, err := search.Open("", access.DefaultLevels, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	docs := func(gen int) []search.Doc {
+		var out []search.Doc
+		for i, aud := range []string{"substitute", "employee", "admin"} {
+			for j := 0; j < 5; j++ {
+				id := fmt.Sprintf("%s-%d-%d", aud, gen, j)
+				out = append(out, search.Doc{ID: id, Kind: "page", Type: "page", URL: "/" + id, Title: "Schema " + id, Body: "schema för veckan", Lang: "sv", Audience: []string{aud}, Date: monday10.AddDate(0, 0, i)})
+			}
+		}
+		return out
+	}
+	if _, err := x.Sync(ctx, docs(0), nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, role := range []string{"substitute", "employee", "admin"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := access.Viewer{Subject: role, Roles: []string{role}, Level: "password"}
+			for i := 0; i < 100; i++ {
+				res, err := x.Search(ctx, search.Request{Query: "schema", Viewer: v, Now: monday10, Limit: 50})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, h := range res.Hits {
+					if !strings.HasPrefix(h.URL, "/"+role+"-") {
+						t.Errorf("%s sees %s", role, h.URL)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for gen := 1; gen <= 5; gen++ {
+		if _, err := x.Sync(ctx, docs(gen), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
 }
