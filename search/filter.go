@@ -19,14 +19,14 @@ import (
 	"github.com/torg-cms/torg/cms/access"
 )
 
-// The access rule inside a query used to be a disjunction of every
-// audience|zone|level term a viewer may see plus two numeric ranges for the
-// schedule: tens of term lookups per search, more than the words
-// themselves cost. The docs a class of viewers (same roles, level, zones)
-// may see change only when the index does, so they are worked out once per
-// index snapshot and class, kept as a bitmap of the snapshot's doc numbers,
-// and a search walks the bitmap. Only the scheduled docs are decided at the
-// search's instant, from their publish and expire times.
+// The access rule as terms is a disjunction of every audience|zone|level
+// token a viewer may see plus two numeric ranges for the schedule: tens of
+// term lookups per search, more than the words themselves cost. The docs a
+// class of viewers (same roles, level, zones) may see change only when the
+// index does, so they are worked out once per index snapshot and class,
+// kept as a bitmap of the snapshot's doc numbers, and a search walks the
+// bitmap. Only the scheduled docs are decided at the search's instant, from
+// their publish and expire times.
 
 // maxClasses bounds the viewer classes kept for one snapshot.
 const maxClasses = 256
