@@ -3,8 +3,6 @@ package search
 import (
 	"context"
 	"errors"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -87,18 +85,6 @@ func (c *aclCache) put(snap index.IndexReader, class string, s *aclSet) {
 	c.sets[class] = s
 }
 
-// class is what the access rule looks at in a viewer.
-func class(v access.Viewer) string {
-	roles, zones := slices.Clone(v.Roles), slices.Clone(v.Zones)
-	slices.Sort(roles)
-	slices.Sort(zones)
-	anon := "signed-in"
-	if v.IsAnonymous() {
-		anon = "anonymous"
-	}
-	return anon + "\x00" + v.Level + "\x00" + strings.Join(roles, "\x01") + "\x00" + strings.Join(zones, "\x01")
-}
-
 // accessQuery is the access rule for one viewer at one instant.
 type accessQuery struct {
 	x   *Index
@@ -114,7 +100,7 @@ func (q *accessQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 	if _, ok := r.(*scorch.IndexSnapshot); !ok {
 		return nil, errNotScorch
 	}
-	c := class(q.v)
+	c := q.v.Class()
 	set := q.x.acl.get(r, c)
 	if set == nil {
 		var err error

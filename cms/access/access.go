@@ -5,6 +5,7 @@ package access
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,21 @@ var Anonymous = Viewer{}
 
 // IsAnonymous reports whether the viewer has not signed in.
 func (v Viewer) IsAnonymous() bool { return v.Subject == "" }
+
+// Class is what the access rule looks at in a viewer — signed in or not,
+// level, roles and zones, in any order — as one string: viewers of one
+// class see the same things, so what is worked out for one (a filter, a
+// rendered page) holds for all of them.
+func (v Viewer) Class() string {
+	roles, zones := slices.Clone(v.Roles), slices.Clone(v.Zones)
+	slices.Sort(roles)
+	slices.Sort(zones)
+	anon := "signed-in"
+	if v.IsAnonymous() {
+		anon = "anonymous"
+	}
+	return anon + "\x00" + v.Level + "\x00" + strings.Join(roles, "\x01") + "\x00" + strings.Join(zones, "\x01")
+}
 
 // HasRole reports whether the viewer holds role.
 func (v Viewer) HasRole(role string) bool { return slices.Contains(v.Roles, role) }

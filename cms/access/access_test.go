@@ -64,3 +64,27 @@ func TestScheduleTurnsAtTheMinute(t *testing.T) {
 		}
 	}
 }
+
+// Viewers who differ only in the order of their roles or zones, or in who
+// they are, are one class; any difference the rule looks at is another.
+func TestClass(t *testing.T) {
+	a := Viewer{Subject: "a", Name: "A", Roles: []string{"employee", "admin"}, Level: "eid", Zones: []string{"office", "school"}}
+	same := Viewer{Subject: "b", Roles: []string{"admin", "employee"}, Level: "eid", Zones: []string{"school", "office"}}
+	if a.Class() != same.Class() {
+		t.Errorf("%q and %q should be one class", a.Class(), same.Class())
+	}
+	for name, other := range map[string]Viewer{
+		"anonymous":    {Level: "eid", Roles: a.Roles, Zones: a.Zones},
+		"level":        {Subject: "a", Roles: a.Roles, Level: "password", Zones: a.Zones},
+		"fewer roles":  {Subject: "a", Roles: []string{"employee"}, Level: "eid", Zones: a.Zones},
+		"no zones":     {Subject: "a", Roles: a.Roles, Level: "eid"},
+		"role as zone": {Subject: "a", Roles: []string{"employee"}, Level: "eid", Zones: []string{"admin", "office", "school"}},
+	} {
+		if other.Class() == a.Class() {
+			t.Errorf("%s: same class as %+v", name, a)
+		}
+	}
+	if a.Roles[0] != "employee" || a.Zones[0] != "office" {
+		t.Error("Class reordered the viewer's own roles or zones")
+	}
+}

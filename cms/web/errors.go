@@ -9,6 +9,10 @@ import (
 	"github.com/torg-cms/torg/cms/store"
 )
 
+// codeDatabaseUnavailable is the code of a write refused while the database
+// does not answer.
+const codeDatabaseUnavailable = "database_unavailable"
+
 // apiError is an error with a status, a stable code and a message a person
 // understands. Any other error becomes a 500 whose details go to the log only.
 type apiError struct {
@@ -51,7 +55,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.As(err, &own):
 		ae = own
 	case store.Unavailable(err):
-		ae = &apiError{Status: fiber.StatusServiceUnavailable, Code: "database_unavailable",
+		ae = &apiError{Status: fiber.StatusServiceUnavailable, Code: codeDatabaseUnavailable,
 			Message: "the database does not answer right now; nothing was saved. Pages and search still work; please try again in a moment"}
 	case errors.As(err, &fe):
 		code := statusCodes[fe.Code]
@@ -60,7 +64,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 		ae = &apiError{Status: fe.Code, Code: code, Message: fe.Message}
 	}
-	if ae.Code == "database_unavailable" {
+	if ae.Code == codeDatabaseUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "30")
 	}
 	if ae.Status >= 500 {
@@ -75,7 +79,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	msg := ""
 	switch {
-	case ae.Code == "database_unavailable":
+	case ae.Code == codeDatabaseUnavailable:
 		msg = s.cat.T(s.chosenLang(c), "error.database")
 	case ae.Status >= 400 && ae.Status < 500:
 		msg = ae.Message // says what was wrong with the request; server errors say nothing

@@ -93,7 +93,7 @@ func (s *Server) cachedPages(c *fiber.Ctx) error {
 	for _, part := range []string{
 		strconv.FormatUint(s.pages.writes.Load(), 10), strconv.FormatInt(st.Built.UnixNano(), 36),
 		strconv.FormatInt(now.Unix()/60, 36), c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage),
-		strconv.FormatBool(v.IsAnonymous()), v.Level, strings.Join(sortedCopy(v.Roles), " "), strings.Join(sortedCopy(v.Zones), " "),
+		v.Class(),
 	} {
 		k.WriteByte(0)
 		k.WriteString(part)
@@ -133,15 +133,6 @@ func (s *Server) cachedPages(c *fiber.Ctx) error {
 	s.pages.put(key, storeKey, e)
 	c.Response().SetBody(fill(e.parts, v.Name, s.csrfToken(c)))
 	return nil
-}
-
-func sortedCopy(s []string) []string {
-	if len(s) < 2 {
-		return s
-	}
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return out
 }
 
 // get finds the page kept for key, or for personalKey when the page at key
