@@ -213,8 +213,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		SignInRate: cfg.SignInRate, SearchRate: cfg.SearchRate, APIRate: cfg.APIRate}
 	deps.MetricsToken = cfg.MetricsToken
 	if cfg.CheckLinks {
-		deps.Links = &health.LinkChecker{Clock: clk, Log: log.With("component", "links"), Agent: "Torg link checker (" + cfg.BaseURL + ")"}
+		deps.Links = &health.LinkChecker{Allow: cfg.AllowInternal, Clock: clk, Log: log.With("component", "links"), Agent: "Torg link checker (" + cfg.BaseURL + ")"}
 		go deps.Links.Run(ctx, time.Hour, func() []string { return slices.Sorted(maps.Keys(builder.Current().ExternalLinks())) })
+	} else {
+		log.Info("external link checks off; check-links=true turns them on")
 	}
 	srv, err := web.New(deps)
 	if err != nil {

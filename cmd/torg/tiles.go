@@ -62,7 +62,11 @@ func startTiles(ctx context.Context, cfg *config.Config, db *store.DB, clk clock
 			log.Info("tiles imported on first start; from now on the database wins", "file", name)
 		}
 	}
-	checker := tiles.NewChecker(cfg.HealthInterval, cfg.HealthTimeout, log.With("component", "health"))
+	if !cfg.CheckTileHealth {
+		log.Info("tile health checks off: the demo asks nothing outside this machine unless check-links is true")
+		return svc, nil
+	}
+	checker := tiles.NewChecker(cfg.HealthInterval, cfg.HealthTimeout, cfg.AllowInternal, log.With("component", "health"))
 	svc.SetHealth(checker)
 	go checker.Run(ctx, func(ctx context.Context) *tiles.Set { set, _ := svc.Current(ctx); return set })
 	return svc, nil

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/torg-cms/torg/cms/outbound"
 )
 
 // Config is every setting of a running Torg.
@@ -61,6 +63,7 @@ type Config struct {
 	Tiles          string
 	HealthInterval time.Duration
 	HealthTimeout  time.Duration
+	AllowInternal  outbound.Allow
 
 	SearchSynonyms map[string][]string
 	SearchBestBets map[string][]string
@@ -68,7 +71,9 @@ type Config struct {
 	FeedbackRetention time.Duration
 	FeedbackRate      int
 	ReviewMonths      int
-	CheckLinks        bool
+	CheckLinks        bool // external link checks run
+	CheckTileHealth   bool // tiles' health URLs are polled
+	checkLinks        string
 
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
@@ -184,6 +189,10 @@ var Options = []Option{
 	{"tiles", "", "tiles.yaml that seeds the tiles on first start (default: tiles.yaml in the content folder, or the demo's)", func(c *Config, v string) error { c.Tiles = v; return nil }},
 	{"health-interval", "1m", "how often tiles' health URLs are checked", duration(func(c *Config) *time.Duration { return &c.HealthInterval })},
 	{"health-timeout", "5s", "how long one health check may take", duration(func(c *Config) *time.Duration { return &c.HealthTimeout })},
+	{"allow-internal", "", "internal hosts that tile health checks and link checks may ask: host names, addresses and networks, e.g. status.intra.example 10.20.0.0/16 (other loopback, private and link-local addresses are never asked)", func(c *Config, v string) (err error) {
+		c.AllowInternal, err = outbound.ParseAllow(v)
+		return err
+	}},
 	{"search-synonyms", "lönespec=lönespecifikation lönebesked; lönebesked=lönespecifikation; vikarie=timvikarie; timvikarie=vikarie; mejl=e-post; bankid=e-legitimation", "words that find each other: word=other words; …; lang:word=… for one language only (sv, nb, nn, en)", func(c *Config, v string) (err error) {
 		c.SearchSynonyms, err = parseLists(v)
 		return err
@@ -198,7 +207,16 @@ var Options = []Option{
 	}},
 	{"feedback-rate", "5", "feedback answers allowed per address and per session in 10 minutes", count(1, func(c *Config) *int { return &c.FeedbackRate })},
 	{"review-months", "12", "the content-health report lists pages not reviewed for this many months", count(1, func(c *Config) *int { return &c.ReviewMonths })},
-	{"check-links", "true", "check the content's external links in the background (politely: one a second, each once a day)", boolean(func(c *Config) *bool { return &c.CheckLinks })},
+	{"check-links", "auto", "check the content's external links in the background (politely: one a second, each once a day): true, false, or auto — on, except for the demo (--demo or no --content), which asks nothing outside this machine, tile health URLs included, unless this is true", func(c *Config, v string) error {
+		v = strings.ToLower(v)
+		if v != "auto" {
+			if _, err := parseBool(v); err != nil {
+				return fmt.Errorf("%q is not true, false or auto", v)
+			}
+		}
+		c.checkLinks = v
+		return nil
+	}},
 	{"read-timeout", "30s", "how long reading one request may take", duration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
 	{"write-timeout", "30s", "how long writing one answer may take", duration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 	{"idle-timeout", "2m", "how long an idle keep-alive connection is kept open", duration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
@@ -302,7 +320,7 @@ func Load(name string, args []string, getenv func(string) string) (*Config, []st
 	fs.SetOutput(os.Stderr)
 	flags := map[string]*flagValue{}
 	for _, o := range Options {
-		f := &flagValue{isBool: o.Default == "false" || o.Default == "true"}
+		f := &flagValue{isBool: o.Default == "false" || o.Default == "true" || o.Default == "auto"}
 		flags[o.Name] = f
 		fs.Var(f, o.Name, fmt.Sprintf("%s (env %s, default %q)", o.Help, o.Env(), o.Default))
 	}
@@ -352,6 +370,7 @@ func Load(name string, args []string, getenv func(string) string) (*Config, []st
 	if c.OIDCRedirectURL == "" {
 		c.OIDCRedirectURL = c.BaseURL + "/auth/callback"
 	}
+	c.outboundChecks()
 	if err := c.check(); err != nil {
 		return nil, nil, err
 	}
@@ -398,6 +417,15 @@ func MarkdownTable() string {
 	}
 	b.WriteString("| `--config` | `TORG_CONFIG` | `./torg.yaml` if present | settings file with the keys above (`listen: 127.0.0.1:8080`) |\n")
 	return b.String()
+}
+
+// outboundChecks decides which background checks may ask other machines:
+// the demo stays on this one unless check-links is set to true.
+func (c *Config) outboundChecks() {
+	demo := c.Demo || c.Content == ""
+	on, _ := parseBool(c.checkLinks)
+	c.CheckLinks = on || (c.checkLinks == "auto" && !demo)
+	c.CheckTileHealth = on || !demo
 }
 
 // check validates settings that depend on each other, and reads the client

@@ -16,24 +16,32 @@ import (
 	"time"
 
 	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/outbound"
 )
 
 // LinkResult is what the last check of one external link found.
 type LinkResult struct {
-	URL       string    `json:"url"`
-	Status    int       `json:"status,omitempty"`
-	Error     string    `json:"error,omitempty"`
+	URL    string `json:"url"`
+	Status int    `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Internal is set when the link, or a redirect it answered with, leads
+	// to an internal address: it was not asked, so nothing is known of it.
+	Internal  bool      `json:"internal,omitempty"`
 	CheckedAt time.Time `json:"checked_at"`
 }
 
 // Broken reports whether the link failed: no answer, or a 4xx or 5xx one.
-func (r LinkResult) Broken() bool { return r.Error != "" || r.Status >= 400 }
+// A link to an internal address was not checked, so it is not broken.
+func (r LinkResult) Broken() bool { return !r.Internal && (r.Error != "" || r.Status >= 400) }
 
 // LinkChecker checks external links in the background, one request at a
 // time with a pause between them, and keeps each answer for a day so a
-// site is never asked twice in a row.
+// site is never asked twice in a row. It never connects to an internal
+// address (this machine, private or link-local networks) that Allow does
+// not name, wherever the link or its redirects lead.
 type LinkChecker struct {
-	Client   *http.Client
+	Allow    outbound.Allow
+	Client   *http.Client // made from Allow when nil
 	Clock    clock.Clock
 	Log      *slog.Logger
 	Pause    time.Duration // between two requests; 1s by default
@@ -47,7 +55,7 @@ type LinkChecker struct {
 
 func (lc *LinkChecker) defaults() {
 	if lc.Client == nil {
-		lc.Client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		lc.Client = &http.Client{Timeout: 10 * time.Second, Transport: outbound.Transport(lc.Allow), CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 5 {
 				return errors.New("more than 5 redirects")
 			}
@@ -126,7 +134,10 @@ func (lc *LinkChecker) Round(ctx context.Context, urls []string) int {
 		}
 		lc.results[u] = r
 		lc.mu.Unlock()
-		if r.Broken() {
+		switch {
+		case r.Internal:
+			lc.Log.Info("external link not checked: internal address", "url", u)
+		case r.Broken():
 			lc.Log.Info("external link fails", "url", u, "status", r.Status, "err", r.Error)
 		}
 	}
@@ -159,6 +170,10 @@ func (lc *LinkChecker) check(ctx context.Context, link string) LinkResult {
 	if err == nil && (status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented || status == http.StatusForbidden) {
 		status, err = lc.ask(ctx, http.MethodGet, link)
 	}
+	if errors.Is(err, outbound.ErrInternal) {
+		r.Internal = true
+		return r
+	}
 	if err != nil {
 		r.Error = err.Error()
 		return r
@@ -186,14 +201,17 @@ func (lc *LinkChecker) ask(ctx context.Context, method, link string) (int, error
 	return res.StatusCode, nil
 }
 
-// Counts tells how many links answered and how many failed when last checked.
+// Counts tells how many links answered and how many failed when last
+// checked; links to internal addresses are neither.
 func (lc *LinkChecker) Counts() (ok, broken int) {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	for _, r := range lc.results {
-		if r.Broken() {
+		switch {
+		case r.Internal:
+		case r.Broken():
 			broken++
-		} else {
+		default:
 			ok++
 		}
 	}

@@ -10,7 +10,90 @@ import (
 	"time"
 
 	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/outbound"
 )
+
+func allow(t *testing.T, s string) outbound.Allow {
+	t.Helper()
+	a, err := outbound.ParseAllow(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// counted is a real server on loopback that counts the requests it gets.
+func counted(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if h != nil {
+			h(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// A page may link anything; the checker must not become a way to ask this
+// machine or the internal network, by address, by name or by redirect.
+func TestLinkCheckerLeavesInternalAddressesAlone(t *testing.T) {
+	inside, asked := counted(t, nil)
+	_, port, _ := net.SplitHostPort(inside.Listener.Addr().String())
+	links := []string{
+		inside.URL + "/admin",
+		"http://localhost:" + port + "/admin",
+		"http://[::ffff:127.0.0.1]:" + port + "/",
+		"http://169.254.169.254/latest/meta-data/",
+		"http://10.0.0.1/",
+		"http://[::1]:" + port + "/",
+	}
+	lc := &LinkChecker{Pause: time.Millisecond}
+	lc.Round(context.Background(), links)
+	if n := asked.Load(); n != 0 {
+		t.Fatalf("the server on loopback got %d requests", n)
+	}
+	results := lc.Results(links)
+	if len(results) != len(links) {
+		t.Fatalf("%d results for %d links", len(results), len(links))
+	}
+	for _, r := range results {
+		if !r.Internal || r.Broken() || r.Status != 0 {
+			t.Errorf("%s: %+v, want not checked as internal, not broken", r.URL, r)
+		}
+	}
+	if ok, broken := lc.Counts(); ok != 0 || broken != 0 {
+		t.Errorf("counts %d ok, %d broken; internal links are neither", ok, broken)
+	}
+
+	// An allowed host that redirects inside: the redirect is refused, for
+	// HEAD and for the GET asked when HEAD is refused.
+	target, targetAsked := counted(t, nil)
+	redirector, redirectorAsked := counted(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/no-head" && r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		http.Redirect(w, r, target.URL+"/secret", http.StatusFound)
+	})
+	_, rport, _ := net.SplitHostPort(redirector.Listener.Addr().String())
+	via := []string{"http://localhost:" + rport + "/moved", "http://localhost:" + rport + "/no-head"}
+	lc = &LinkChecker{Pause: time.Millisecond, Allow: allow(t, "localhost")}
+	lc.Round(context.Background(), via)
+	for _, r := range lc.Results(via) {
+		if !r.Internal || r.Broken() {
+			t.Errorf("%s: %+v, want the redirect refused as internal", r.URL, r)
+		}
+	}
+	if n := redirectorAsked.Load(); n != 3 {
+		t.Errorf("the allowed host got %d requests, want 3 (HEAD, HEAD, GET)", n)
+	}
+	if n := targetAsked.Load(); n != 0 {
+		t.Errorf("the redirect's target %s got %d requests", target.URL, n)
+	}
+}
+
 
 func TestLinkCheckerFindsFailingLinksOnceADay(t *testing.T) {
 	var inFlight, most, asked atomic.Int32
@@ -46,7 +129,7 @@ func TestLinkCheckerFindsFailingLinksOnceADay(t *testing.T) {
 	l.Close()
 
 	clk := clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	lc := &LinkChecker{Clock: clk, Pause: time.Millisecond}
+	lc := &LinkChecker{Clock: clk, Pause: time.Millisecond, Allow: allow(t, "127.0.0.1")}
 	urls := []string{srv.URL + "/ok", srv.URL + "/gone", srv.URL + "/no-head", srv.URL + "/moved", dead, "https://", srv.URL + "/ok"}
 	if n := lc.Round(context.Background(), urls); n != 6 {
 		t.Fatalf("checked %d links, want 6 (the repeated one once)", n)
@@ -81,7 +164,7 @@ func TestLinkCheckerStopsWhenCancelled(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	lc := &LinkChecker{Pause: time.Hour}
+	lc := &LinkChecker{Pause: time.Hour, Allow: allow(t, "127.0.0.1")}
 	done := make(chan int)
 	go func() { done <- lc.Round(ctx, []string{srv.URL + "/a", srv.URL + "/b"}) }()
 	for len(lc.Results([]string{srv.URL + "/a"})) == 0 {

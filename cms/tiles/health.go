@@ -2,10 +2,13 @@ package tiles
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/torg-cms/torg/cms/outbound"
 )
 
 // Checker polls the health URLs of tiles in the background, never on a
@@ -16,15 +19,18 @@ type Checker struct {
 	log      *slog.Logger
 	mu       sync.RWMutex
 	failing  map[string]bool
+	internal map[string]bool
 	checked  map[string]time.Time
 }
 
 // NewChecker returns a Checker that polls every interval, each check
-// bounded by timeout.
-func NewChecker(interval, timeout time.Duration, log *slog.Logger) *Checker {
+// bounded by timeout. It connects to no internal address (this machine,
+// private or link-local networks) but those allow names; a tile whose
+// health URL leads to one is not checked, and not shown as failing.
+func NewChecker(interval, timeout time.Duration, allow outbound.Allow, log *slog.Logger) *Checker {
 	return &Checker{
-		client:   &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		interval: interval, log: log, failing: map[string]bool{}, checked: map[string]time.Time{},
+		client:   &http.Client{Timeout: timeout, Transport: outbound.Transport(allow), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		interval: interval, log: log, failing: map[string]bool{}, internal: map[string]bool{}, checked: map[string]time.Time{},
 	}
 }
 
@@ -62,12 +68,17 @@ func (c *Checker) CheckOnce(ctx context.Context, set *Set) {
 		go func(id, u string) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			ok := c.probe(ctx, u)
+			ok, err := c.probe(ctx, u)
+			internal := errors.Is(err, outbound.ErrInternal)
+			ok = ok || internal
 			c.mu.Lock()
-			was := c.failing[id]
-			c.failing[id] = !ok
+			was, wasInternal := c.failing[id], c.internal[id]
+			c.failing[id], c.internal[id] = !ok, internal
 			c.checked[id] = time.Now()
 			c.mu.Unlock()
+			if internal && !wasInternal {
+				c.log.Warn("tile health URL leads to an internal address; not checked unless allow-internal names it", "tile", id, "url", u)
+			}
 			if was != !ok {
 				if ok {
 					c.log.Info("tile health check recovered", "tile", id)
@@ -80,18 +91,18 @@ func (c *Checker) CheckOnce(ctx context.Context, set *Set) {
 	wg.Wait()
 }
 
-func (c *Checker) probe(ctx context.Context, u string) bool {
+func (c *Checker) probe(ctx context.Context, u string) (bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return false
+		return false, err
 	}
 	req.Header.Set("User-Agent", "torg-health-check")
 	res, err := c.client.Do(req)
 	if err != nil {
-		return false
+		return false, err
 	}
 	res.Body.Close()
-	return res.StatusCode < 400
+	return res.StatusCode < 400, nil
 }
 
 // FailingCount is how many tiles failed their last check.

@@ -5,16 +5,19 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/outbound"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
 )
@@ -146,7 +149,8 @@ tiles:
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewChecker(time.Hour, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	loopback, _ := outbound.ParseAllow("127.0.0.1")
+	c := NewChecker(time.Hour, 100*time.Millisecond, loopback, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	badge := func() string {
 		c.CheckOnce(context.Background(), set)
 		return ids(set.Visible(Context{Viewer: employee, Now: time.Now(), Unhealthy: c.Failing}))
@@ -165,6 +169,63 @@ tiles:
 	slow.Store(true) // slower than the timeout counts as down
 	if got := badge(); got != "lon(disrupted) ingen-koll" {
 		t.Fatalf("too slow: %s", got)
+	}
+}
+
+// Tiles legitimately point at internal services, but a health URL reaches
+// one only when the operator named it; otherwise it is not asked, and the
+// tile is not shown as disrupted for it.
+func TestHealthChecksAskInternalHostsOnlyWhenNamed(t *testing.T) {
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		if r.URL.Path != "/health" {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	set, err := ParseYAML([]byte(`
+categories: [{id: c}]
+tiles:
+  - id: status
+    title: {sv: Status}
+    url: https://status.example/
+    category: c
+    health_url: http://localhost:`+port+`/health
+  - id: nere
+    title: {sv: Nere}
+    url: https://nere.example/
+    category: c
+    health_url: http://localhost:`+port+`/down
+  - id: metadata
+    title: {sv: Metadata}
+    url: https://m.example/
+    category: c
+    health_url: http://169.254.169.254/latest/meta-data/
+`), Rules{Levels: access.DefaultLevels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	badges := func(c *Checker) string {
+		c.CheckOnce(context.Background(), set)
+		return ids(set.Visible(Context{Viewer: employee, Now: time.Now(), Unhealthy: c.Failing}))
+	}
+
+	if got := badges(NewChecker(time.Hour, time.Second, outbound.Allow{}, log)); got != "metadata nere status" || asked.Load() != 0 {
+		t.Fatalf("by default: %s, %d requests to this machine", got, asked.Load())
+	}
+	if !strings.Contains(logs.String(), "internal address") {
+		t.Errorf("the refusal is not logged: %s", logs.String())
+	}
+	named, err := outbound.ParseAllow("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := badges(NewChecker(time.Hour, time.Second, named, log)); got != "metadata nere(disrupted) status" || asked.Load() != 2 {
+		t.Fatalf("with localhost allowed: %s, %d requests", got, asked.Load())
 	}
 }
 

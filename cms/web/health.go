@@ -167,7 +167,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 		results := s.Links.Results(urls)
 		r.LinksChecked = len(results)
 		for _, res := range results {
-			if !res.Broken() {
+			if !res.Broken() && !res.Internal {
 				continue
 			}
 			row := ExternalRow{LinkResult: res}
