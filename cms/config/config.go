@@ -320,7 +320,8 @@ func Load(name string, args []string, getenv func(string) string) (*Config, []st
 	fs.SetOutput(os.Stderr)
 	flags := map[string]*flagValue{}
 	for _, o := range Options {
-		f := &flagValue{isBool: o.Default == "false" || o.Default == "true" || o.Default == "auto"}
+		// Boolean options, and check-links (true, false or auto), may be given bare.
+		f := &flagValue{isBool: o.Default == "false" || o.Default == "true" || o.Name == "check-links"}
 		flags[o.Name] = f
 		fs.Var(f, o.Name, fmt.Sprintf("%s (env %s, default %q)", o.Help, o.Env(), o.Default))
 	}

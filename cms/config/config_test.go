@@ -119,3 +119,53 @@ func TestREADMEListsEveryOption(t *testing.T) {
 		t.Fatalf("README.md's settings table is out of date; run go test ./cms/config -update")
 	}
 }
+
+// The demo asks nothing outside this machine unless told to; a real site
+// checks its links and its tiles' health by default.
+func TestOutboundChecksStayOffInTheDemo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, c := range []struct {
+		args        []string
+		env         map[string]string
+		links, tile bool
+	}{
+		{[]string{"--content", "site"}, nil, true, true},
+		{[]string{"--content", "site", "--check-links=false"}, nil, false, true},
+		{[]string{"--demo"}, nil, false, false},
+		{nil, nil, false, false}, // the embedded demo site
+		{[]string{"--demo", "--content", "site"}, nil, false, false},
+		{[]string{"--demo", "--check-links"}, nil, true, true},
+		{[]string{"--demo", "--check-links", "--log-format", "text"}, nil, true, true},
+		{[]string{"--demo"}, map[string]string{"TORG_CHECK_LINKS": "true"}, true, true},
+		{[]string{"--demo", "--check-links=auto"}, nil, false, false},
+		{[]string{"--demo", "--check-links=false"}, nil, false, false},
+	} {
+		cfg, _, err := Load("test", c.args, env(c.env))
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if cfg.CheckLinks != c.links || cfg.CheckTileHealth != c.tile {
+			t.Errorf("%v %v: links %v, tile health %v; want %v, %v", c.args, c.env, cfg.CheckLinks, cfg.CheckTileHealth, c.links, c.tile)
+		}
+	}
+	if _, _, err := Load("test", []string{"--check-links=sometimes"}, env(nil)); err == nil || !strings.Contains(err.Error(), "true, false or auto") {
+		t.Errorf("a bad check-links: %v", err)
+	}
+}
+
+func TestAllowInternal(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, _, err := Load("test", nil, env(map[string]string{"TORG_ALLOW_INTERNAL": "status.intra.example 10.20.0.0/16"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.AllowInternal.Hosts) != 1 || cfg.AllowInternal.Hosts[0] != "status.intra.example" || len(cfg.AllowInternal.Nets) != 1 {
+		t.Errorf("allow-internal: %+v", cfg.AllowInternal)
+	}
+	if cfg, _, _ := Load("test", nil, env(nil)); len(cfg.AllowInternal.Hosts)+len(cfg.AllowInternal.Nets) != 0 {
+		t.Errorf("allowed by default: %+v", cfg.AllowInternal)
+	}
+	if _, _, err := Load("test", []string{"--allow-internal", "http://intra.example/"}, env(nil)); err == nil || !strings.Contains(err.Error(), "allow-internal (from --allow-internal)") {
+		t.Errorf("a bad allow-internal: %v", err)
+	}
+}

@@ -43,15 +43,15 @@ func TestInternalAddresses(t *testing.T) {
 		{"::ffff:127.0.0.1", true}, // IPv4-mapped
 		{"::ffff:169.254.169.254", true},
 		{"::ffff:10.0.0.1", true},
-		{"::127.0.0.1", true},            // IPv4-compatible, deprecated
-		{"64:ff9b::7f00:1", true},        // NAT64 of 127.0.0.1
-		{"64:ff9b::a9fe:a9fe", true},     // NAT64 of 169.254.169.254
-		{"64:ff9b:1::1", true},           // local-use NAT64
-		{"2002:7f00:1::1", true},         // 6to4 of 127.0.0.1
-		{"2002:c0a8:101::1", true},       // 6to4 of 192.168.1.1
-		{"2001::1", true},                // Teredo
-		{"2001:db8::1", true},            // documentation
-		{"100::1", true},                 // discard
+		{"::127.0.0.1", true},        // IPv4-compatible, deprecated
+		{"64:ff9b::7f00:1", true},    // NAT64 of 127.0.0.1
+		{"64:ff9b::a9fe:a9fe", true}, // NAT64 of 169.254.169.254
+		{"64:ff9b:1::1", true},       // local-use NAT64
+		{"2002:7f00:1::1", true},     // 6to4 of 127.0.0.1
+		{"2002:c0a8:101::1", true},   // 6to4 of 192.168.1.1
+		{"2001::1", true},            // Teredo
+		{"2001:db8::1", true},        // documentation
+		{"100::1", true},             // discard
 		{"172.15.255.255", false},
 		{"172.32.0.1", false},
 		{"100.63.255.255", false},
@@ -171,7 +171,7 @@ func TestTransportUsesNoProxy(t *testing.T) {
 	t.Setenv("HTTP_PROXY", "http://"+proxy)
 	t.Setenv("NO_PROXY", "")
 	loop, _ := ParseAllow("127.0.0.1")
-	res, err := (&http.Client{Transport: Transport(loop)}).Get("http://10.255.255.1:9/")
+	res, err := (&http.Client{Transport: Transport(loop)}).Get("http://[fd00::1]:9/")
 	if err == nil {
 		res.Body.Close()
 	}

@@ -198,11 +198,11 @@ tiles:
     url: https://nere.example/
     category: c
     health_url: http://localhost:`+port+`/down
-  - id: metadata
-    title: {sv: Metadata}
+  - id: loopback
+    title: {sv: Loopback}
     url: https://m.example/
     category: c
-    health_url: http://169.254.169.254/latest/meta-data/
+    health_url: http://127.0.0.2:`+port+`/health
 `), Rules{Levels: access.DefaultLevels})
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +214,7 @@ tiles:
 		return ids(set.Visible(Context{Viewer: employee, Now: time.Now(), Unhealthy: c.Failing}))
 	}
 
-	if got := badges(NewChecker(time.Hour, time.Second, outbound.Allow{}, log)); got != "metadata nere status" || asked.Load() != 0 {
+	if got := badges(NewChecker(time.Hour, time.Second, outbound.Allow{}, log)); got != "loopback nere status" || asked.Load() != 0 {
 		t.Fatalf("by default: %s, %d requests to this machine", got, asked.Load())
 	}
 	if !strings.Contains(logs.String(), "internal address") {
@@ -224,7 +224,7 @@ tiles:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := badges(NewChecker(time.Hour, time.Second, named, log)); got != "metadata nere(disrupted) status" || asked.Load() != 2 {
+	if got := badges(NewChecker(time.Hour, time.Second, named, log)); got != "loopback nere(disrupted) status" || asked.Load() != 2 {
 		t.Fatalf("with localhost allowed: %s, %d requests", got, asked.Load())
 	}
 }
