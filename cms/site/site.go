@@ -419,15 +419,6 @@ func (s *Site) Translation(v access.Viewer, now time.Time, p *Page, lang string)
 	return nil
 }
 
-// SectionOf returns the section that holds dir in lang, falling back to the
-// default language.
-func (s *Site) sectionOf(dir, lang string) *Section {
-	if sec, ok := s.sections[content.SectionURL(dir, lang, s.opts.DefaultLang)]; ok {
-		return sec
-	}
-	return s.sections[content.SectionURL(dir, s.opts.DefaultLang, s.opts.DefaultLang)]
-}
-
 func parentDir(dir string) string {
 	if dir == "" {
 		return ""
