@@ -345,3 +345,107 @@ func TestDemoTranslationsAsRestrictedAsTheirSections(t *testing.T) {
 	}
 	checkTranslationsAsRestricted(t, s, now)
 }
+
+// folders is a content folder with attachments in a public and a
+// restricted section, and editor is a second source, as the editor's
+// database is, whose public pages link those attachments.
+const folders = `
+-- _index.md --
+---
+title: Start
+audience: public
+---
+-- hjalp/_index.md --
+---
+title: Hjälp
+audience: public
+---
+-- hjalp/guide.md --
+Se [guiden](guide.pdf).
+-- hjalp/guide.pdf --
+PDF
+-- hjalp/blankett.pdf --
+PDF
+-- vikarie/_index.md --
+---
+title: Vikarie
+audience: [substitute]
+---
+-- vikarie/boka.md --
+Se [schemat](schema.pdf).
+-- vikarie/schema.pdf --
+PDF
+-- vikarie/plan.pdf --
+PDF
+-- vikarie/lista.pdf --
+PDF
+-- vikarie/oppen.md --
+---
+audience: []
+---
+Se [listan](lista.pdf).
+-- vikarie/djup/sida.md --
+Se [planen](../plan.pdf).
+-- nyheter/_index.md --
+---
+title: Nyheter
+audience: public
+---
+-- nyheter/oppen.md --
+Se [schemat](/vikarie/schema.pdf).
+`
+
+const editor = `
+-- nyheter/fran-redaktionen.md --
+---
+title: Från redaktionen
+audience: public
+---
+Se [planen](/vikarie/plan.pdf), [schemat](/vikarie/schema.pdf) och [blanketten](/hjalp/blankett.pdf).
+`
+
+func TestAttachmentNeverMoreVisibleThanItsFolder(t *testing.T) {
+	now := at(2026, 11, 23, 9, 0)
+	files, err := content.OpenDir(writeTree(t, folders), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := content.OpenDir(writeTree(t, editor), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewBuilder(Options{DefaultLang: "sv", Location: stockholm}, clock.NewManual(now), discardLog(), files, db).Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Problems) != 0 {
+		t.Fatalf("problems: %v", s.Problems)
+	}
+	sub := access.Viewer{Subject: "s", Roles: []string{"substitute"}, Level: "password"}
+	emp := access.Viewer{Subject: "e", Roles: []string{"employee"}, Level: "password"}
+	for _, c := range []struct {
+		v    access.Viewer
+		url  string
+		want bool
+	}{
+		// Linked from a public page of another source: the folder decides.
+		{anon, "/vikarie/plan.pdf", false},
+		{emp, "/vikarie/plan.pdf", false},
+		{sub, "/vikarie/plan.pdf", true},
+		{anon, "/hjalp/blankett.pdf", true},
+		// Linked from a public page of another folder: the same.
+		{anon, "/vikarie/schema.pdf", false},
+		{emp, "/vikarie/schema.pdf", false},
+		{sub, "/vikarie/schema.pdf", true},
+		// Linked from a page of its own folder: that page decides.
+		{anon, "/hjalp/guide.pdf", true},
+		{emp, "/vikarie/lista.pdf", true},
+		{anon, "/vikarie/lista.pdf", false},
+		// Missing stays missing.
+		{sub, "/vikarie/finns-inte.pdf", false},
+	} {
+		if _, ok := s.Asset(c.v, now, c.url); ok != c.want {
+			t.Errorf("%s for %q: %v, want %v", c.url, c.v.Subject, ok, c.want)
+		}
+	}
+}

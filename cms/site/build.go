@@ -178,7 +178,13 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 	sort.Slice(s.pages, func(i, j int) bool { return s.pages[i].URL < s.pages[j].URL })
 
 	b.buildSections(s)
-	inheritAccess(s)
+	in := inheritAccess(s)
+	for _, a := range s.assets {
+		// A file's folder rule is what a page there that sets nothing gets.
+		folder := inheritsAll()
+		in.fill(folder, a.dir(), s.opts.DefaultLang, false)
+		a.rule = folder.Access
+	}
 	linkTranslations(s)
 
 	// Render, reusing what was rendered before for unchanged files while the

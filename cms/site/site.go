@@ -48,6 +48,22 @@ type Asset struct {
 	content.Asset
 	URL    string
 	source content.Source
+	rule   access.Rule // its folder's: what a page there that sets no access gets
+}
+
+// dir is the folder that holds the file, "" at the top.
+func (a *Asset) dir() string {
+	if d := path.Dir(a.File); d != "." {
+		return d
+	}
+	return ""
+}
+
+// holds reports whether p is a page of the file's own folder or a folder
+// below it, from the same source.
+func (a *Asset) holds(p *Page) bool {
+	d := a.dir()
+	return p.Source == a.Source && (d == "" || p.Dir == d || strings.HasPrefix(p.Dir, d+"/"))
 }
 
 // Site is one consistent view of all content. It never changes after it is
@@ -213,16 +229,19 @@ func (s *Site) Alias(v access.Viewer, now time.Time, url string) (string, bool) 
 	return "", false
 }
 
-// Asset returns the file at url if a page v may see links to it. Files that
-// no visible page uses are not served, so an attachment is never more
-// visible than the pages that carry it.
+// Asset returns the file at url if v may see it: when a page of the file's
+// own folder (or below) that v may see links it, or when another page v
+// may see links it and the folder's access lets v in. A link from
+// elsewhere — an editor item, another folder — never makes a file more
+// visible than its folder, and a file no visible page uses is not served.
 func (s *Site) Asset(v access.Viewer, now time.Time, url string) (*Asset, bool) {
 	a, ok := s.assets[url]
 	if !ok {
 		return nil, false
 	}
+	folderOpen := s.opts.Policy.Decide(v, a.rule, now) == access.Allow
 	for _, p := range s.refs[url] {
-		if s.Visible(v, p, now) {
+		if (folderOpen || a.holds(p)) && s.Visible(v, p, now) {
 			return a, true
 		}
 	}
