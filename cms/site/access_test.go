@@ -449,3 +449,47 @@ func TestAttachmentNeverMoreVisibleThanItsFolder(t *testing.T) {
 		}
 	}
 }
+
+func TestUploadVisibleThroughThePagesThatShowIt(t *testing.T) {
+	archive := `
+-- _index.md --
+---
+audience: public
+---
+-- oppen.md --
+---
+audience: public
+---
+![bild](/media/aaa/oppen.png)
+-- stangd.md --
+---
+audience: [admin]
+---
+![bild](/media/bbb/stangd.png?v=2) ![bild](/media/aaa/oppen.png)
+-- senare.md --
+---
+audience: public
+publish_at: 2027-01-01
+---
+![bild](/media/ccc/senare.png)
+`
+	now := at(2026, 11, 23, 9, 0)
+	s, _, _ := build(t, archive, now)
+	admin := access.Viewer{Subject: "a", Roles: []string{"admin"}}
+	for _, c := range []struct {
+		v    access.Viewer
+		url  string
+		want Media
+	}{
+		{anon, "/media/aaa/oppen.png", Media{Shown: true, Visible: true, Public: true}},
+		{anon, "/media/bbb/stangd.png", Media{Shown: true}},
+		{employee, "/media/bbb/stangd.png", Media{Shown: true}},
+		{admin, "/media/bbb/stangd.png", Media{Shown: true, Visible: true}},
+		{admin, "/media/ccc/senare.png", Media{}},
+		{admin, "/media/ddd/ingen.png", Media{}},
+	} {
+		if got := s.Media(c.v, now, c.url); got != c.want {
+			t.Errorf("%s for %q: %+v, want %+v", c.url, c.v.Subject, got, c.want)
+		}
+	}
+}

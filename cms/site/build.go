@@ -136,6 +136,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 		aliases:  map[string]string{},
 		assets:   map[string]*Asset{},
 		refs:     map[string][]*Page{},
+		media:    map[string][]*Page{},
 	}
 	problem := func(it *content.Item, line int, sev content.Severity, format string, args ...any) {
 		s.Problems = append(s.Problems, content.Problem{File: path.Join(it.Source, it.File), Line: line, Severity: sev, Message: fmt.Sprintf(format, args...)})
@@ -221,6 +222,8 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 		for _, ref := range doc.Refs {
 			if _, ok := s.assets[ref]; ok {
 				s.refs[ref] = append(s.refs[ref], p)
+			} else if m := mediaPath(ref); m != "" {
+				s.media[m] = append(s.media[m], p)
 			}
 		}
 	}
@@ -415,6 +418,18 @@ func linkTranslations(s *Site) {
 	}
 }
 
+// mediaPath is the upload a link leads to ("/media/key/name"), or "".
+func mediaPath(ref string) string {
+	u, err := url.Parse(ref)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	if p := path.Clean(u.Path); strings.HasPrefix(p, "/media/") {
+		return p
+	}
+	return ""
+}
+
 var errNoTarget = errors.New("no such page or file")
 
 // resolver rewrites the links of page p: relative links to Markdown files
@@ -430,8 +445,11 @@ func (s *Site) resolver(p *Page, byFile map[string]*Page) render.Resolver {
 		if err != nil {
 			return "", false, fmt.Errorf("%s %s: not a valid address", what, dest)
 		}
-		if u.Scheme != "" || u.Host != "" || u.Path == "" || strings.HasPrefix(u.Path, "/media/") {
-			return dest, false, nil // external, mailto:, tel:, an anchor on this page, or an uploaded image
+		if u.Scheme != "" || u.Host != "" || u.Path == "" {
+			return dest, false, nil // external, mailto:, tel:, or an anchor on this page
+		}
+		if strings.HasPrefix(u.Path, "/media/") {
+			return dest, true, nil // an upload: the pages that show it decide who may fetch it
 		}
 		target := u.Path
 		if !strings.HasPrefix(target, "/") {

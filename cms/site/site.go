@@ -76,6 +76,7 @@ type Site struct {
 	aliases  map[string]string
 	assets   map[string]*Asset
 	refs     map[string][]*Page // asset URL → pages that link to it
+	media    map[string][]*Page // upload path (/media/key/name) → pages that show it
 	// Problems are everything wrong that was found while building.
 	Problems content.Problems
 	// BrokenLinks are the local links and images that lead nowhere.
@@ -246,6 +247,25 @@ func (s *Site) Asset(v access.Viewer, now time.Time, url string) (*Asset, bool) 
 		}
 	}
 	return nil, false
+}
+
+// Media tells who may see the upload at url ("/media/key/name") by the
+// pages that show it.
+type Media struct {
+	Shown   bool // a page that is live now shows it
+	Visible bool // a page the reader may see shows it
+	Public  bool // a page anyone may see, without signing in, shows it
+}
+
+// Media answers for the upload at url, for v at now.
+func (s *Site) Media(v access.Viewer, now time.Time, url string) Media {
+	var m Media
+	for _, p := range s.media[url] {
+		m.Shown = m.Shown || p.Access.Live(now)
+		m.Visible = m.Visible || s.Visible(v, p, now)
+		m.Public = m.Public || s.Visible(access.Anonymous, p, now)
+	}
+	return m
 }
 
 // Open opens an asset's bytes.

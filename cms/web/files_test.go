@@ -3,6 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -91,6 +94,68 @@ func (e *editorial) sameAsMissing(t *testing.T, who, target, missing string) {
 }
 
 func escapePath(p string) string { return strings.ReplaceAll(p, "/", "%2F") }
+
+func uploadAs(t *testing.T, e *editorial, who string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("file", "bild.png")
+	fw.Write(append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...))
+	w.Close()
+	req := httptest.NewRequest("POST", "/api/v1/admin/media", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Origin", "http://torg.test")
+	req.Header.Set("X-Test-As", who)
+	res, err := e.app.Test(req, -1)
+	if err != nil || res.StatusCode != 201 {
+		t.Fatalf("upload: %v %v", res, err)
+	}
+	var m struct{ URL string }
+	json.NewDecoder(res.Body).Decode(&m)
+	return m.URL
+}
+
+func TestUploadFollowsThePagesThatShowIt(t *testing.T) {
+	e := newReading(t, storetest.SQLite(t))
+	u := uploadAs(t, e, "klara")
+	missing := u[:len("/media/")] + "000000000000000000000000/bild.png"
+	rebuild := func() {
+		if _, err := e.builder.Build(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// On no page yet: the editorial roles see it, for previews; nobody else.
+	if code, h, _ := e.fetch(t, "klara", u, "image"); code != 200 || h["Cache-Control"] != "private, no-cache" {
+		t.Errorf("the uploader before publishing: %d %q", code, h["Cache-Control"])
+	}
+	e.sameAsMissing(t, "", u, missing)
+	e.sameAsMissing(t, "erik", u, missing)
+
+	// On a page for admins only: admins, privately; nobody else, not even
+	// the communicator who uploaded it.
+	publishVia(t, e, "personal/admin-bild.md", fmt.Sprintf("---\ntitle: Bara för admin\naudience: [admin]\n---\n![bild](%s)\n", u))
+	rebuild()
+	code, h, _ := e.fetch(t, "anna", u, "image")
+	if code != 200 || h["Cache-Control"] != "private, no-cache" {
+		t.Errorf("an admin: %d %q, want 200 private, no-cache", code, h["Cache-Control"])
+	}
+	if code, _, _ := e.fetch(t, "anna", u, "image", "If-None-Match", `"`+strings.Split(u, "/")[2]+`"`); code != 304 {
+		t.Errorf("an admin asking again: %d, want 304", code)
+	}
+	e.sameAsMissing(t, "", u, missing)
+	e.sameAsMissing(t, "erik", u, missing)
+	e.sameAsMissing(t, "klara", u, missing)
+
+	// On a public page too: anyone, and shared caches may keep it.
+	publishVia(t, e, "nyheter/bild-for-alla.md", fmt.Sprintf("---\ntitle: Bild för alla\naudience: [public]\n---\n![bild](%s)\n", u))
+	rebuild()
+	for _, who := range []string{"", "erik", "anna"} {
+		if code, h, _ := e.fetch(t, who, u, "image"); code != 200 || h["Cache-Control"] != "public, max-age=31536000, immutable" {
+			t.Errorf("%q once a public page shows it: %d %q", who, code, h["Cache-Control"])
+		}
+	}
+}
 
 func TestAttachmentLinkedFromEditorItemKeepsItsFolder(t *testing.T) {
 	e := newReading(t, storetest.SQLite(t))
