@@ -280,7 +280,8 @@ func (b *Builder) buildSections(s *Site) {
 
 // inheritedFields are the front-matter fields a page takes from the
 // sections above it when it does not set them itself, each with what makes
-// a translated section's own value wider than its folder allows.
+// a translated section's own value wider than its folder allows (nil: any
+// value is allowed).
 var inheritedFields = []struct {
 	name  string
 	copy  func(to, from *content.Item)
@@ -338,8 +339,9 @@ func (in *inheritance) from(dir, lang, field string, own bool) *content.Item {
 	}
 }
 
-// fill gives it every field it does not set from the sections above it;
-// an index also from the default-language index of its own folder.
+// fill gives it, an item of lang in dir, every inherited field it does not
+// set itself. index says it is the folder's own _index, which at the top
+// takes the home page's fields too.
 func (in *inheritance) fill(it *content.Item, dir, lang string, index bool) {
 	for _, f := range inheritedFields {
 		if in.sets(it, f.name) {
@@ -376,7 +378,7 @@ func inheritAccess(s *Site) *inheritance {
 		limit := inheritsAll()
 		in.fill(limit, p.Dir, def, true)
 		for _, f := range inheritedFields {
-			if p.Inherit[f.name] || !f.wider(s.opts.Policy, p.Item, limit) {
+			if p.Inherit[f.name] || f.wider == nil || !f.wider(s.opts.Policy, p.Item, limit) {
 				continue
 			}
 			if in.rejected[p.Item] == nil {
