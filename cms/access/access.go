@@ -159,3 +159,32 @@ func intersects(a, b []string) bool {
 	}
 	return false
 }
+
+// Wider names the fields ("audience", "min_auth", "zones") in which r lets
+// in a reader that limit keeps out: a role limit does not name, a weaker
+// sign-in level than limit's, or a zone outside limit's. A translated
+// section may narrow the access of the folder it translates, never widen it.
+func (p Policy) Wider(r, limit Rule) []string {
+	var out []string
+	switch {
+	case limit.IsPublic():
+	case r.IsPublic(), len(limit.Audience) > 0 && (len(r.Audience) == 0 || !subset(r.Audience, limit.Audience)):
+		out = append(out, "audience")
+	}
+	if limit.MinAuth != "" && p.Rank(r.MinAuth) < p.Rank(limit.MinAuth) {
+		out = append(out, "min_auth")
+	}
+	if len(limit.Zones) > 0 && (len(r.Zones) == 0 || !subset(r.Zones, limit.Zones)) {
+		out = append(out, "zones")
+	}
+	return out
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -86,5 +87,35 @@ func TestClass(t *testing.T) {
 	}
 	if a.Roles[0] != "employee" || a.Zones[0] != "office" {
 		t.Error("Class reordered the viewer's own roles or zones")
+	}
+}
+
+func TestWiderNamesWhatLetsMoreReadersIn(t *testing.T) {
+	p := Policy{}
+	roles := func(r ...string) []string { return r }
+	tests := []struct {
+		name     string
+		r, limit Rule
+		want     []string
+	}{
+		{"same", Rule{Audience: roles("substitute"), MinAuth: "otp", Zones: roles("office")}, Rule{Audience: roles("substitute"), MinAuth: "otp", Zones: roles("office")}, nil},
+		{"nothing set on either side", Rule{}, Rule{}, nil},
+		{"fewer roles", Rule{Audience: roles("manager")}, Rule{Audience: roles("substitute", "manager")}, nil},
+		{"another role", Rule{Audience: roles("employee")}, Rule{Audience: roles("substitute")}, []string{"audience"}},
+		{"every signed-in reader instead of roles", Rule{}, Rule{Audience: roles("substitute")}, []string{"audience"}},
+		{"public instead of signed-in", Rule{Audience: roles(Public)}, Rule{}, []string{"audience"}},
+		{"roles under a public limit", Rule{Audience: roles("admin")}, Rule{Audience: roles(Public)}, nil},
+		{"stronger level", Rule{MinAuth: "eid"}, Rule{MinAuth: "otp"}, nil},
+		{"weaker level", Rule{MinAuth: "password"}, Rule{MinAuth: "otp"}, []string{"min_auth"}},
+		{"no level under a level", Rule{}, Rule{MinAuth: "otp"}, []string{"min_auth"}},
+		{"fewer zones", Rule{Zones: roles("office")}, Rule{Zones: roles("office", "vpn")}, nil},
+		{"anywhere instead of a zone", Rule{}, Rule{Zones: roles("office")}, []string{"zones"}},
+		{"another zone", Rule{Zones: roles("vpn")}, Rule{Zones: roles("office")}, []string{"zones"}},
+		{"all three", Rule{Audience: roles(Public)}, Rule{Audience: roles("admin"), MinAuth: "eid", Zones: roles("office")}, []string{"audience", "min_auth", "zones"}},
+	}
+	for _, tt := range tests {
+		if got := p.Wider(tt.r, tt.limit); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/render"
@@ -134,6 +136,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 		aliases:  map[string]string{},
 		assets:   map[string]*Asset{},
 		refs:     map[string][]*Page{},
+		media:    map[string][]*Page{},
 	}
 	problem := func(it *content.Item, line int, sev content.Severity, format string, args ...any) {
 		s.Problems = append(s.Problems, content.Problem{File: path.Join(it.Source, it.File), Line: line, Severity: sev, Message: fmt.Sprintf(format, args...)})
@@ -148,7 +151,8 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 			byFile[it.Source+":"+it.File] = other // links to the losing file lead to the URL it claimed
 			continue
 		}
-		p := &Page{Item: it}
+		own := *it // a page's inherited fields are this build's, not the kept file's
+		p := &Page{Item: &own}
 		s.byURL[it.URL] = p
 		s.pages = append(s.pages, p)
 		byFile[it.Source+":"+it.File] = p
@@ -175,7 +179,13 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 	sort.Slice(s.pages, func(i, j int) bool { return s.pages[i].URL < s.pages[j].URL })
 
 	b.buildSections(s)
-	inheritAccess(s)
+	in := inheritAccess(s)
+	for _, a := range s.assets {
+		// A file's folder rule is what a page there that sets nothing gets.
+		folder := inheritsAll()
+		in.fill(folder, a.dir(), s.opts.DefaultLang, false)
+		a.rule = folder.Access
+	}
 	linkTranslations(s)
 
 	// Render, reusing what was rendered before for unchanged files while the
@@ -212,6 +222,8 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 		for _, ref := range doc.Refs {
 			if _, ok := s.assets[ref]; ok {
 				s.refs[ref] = append(s.refs[ref], p)
+			} else if m := mediaPath(ref); m != "" {
+				s.media[m] = append(s.media[m], p)
 			}
 		}
 	}
@@ -266,48 +278,121 @@ func (b *Builder) buildSections(s *Site) {
 	}
 }
 
-// inheritAccess gives every page the audience, min_auth and zones of the
-// nearest section above it that sets them, when the page does not set them
-// itself. The home page's own rule is not inherited.
-func inheritAccess(s *Site) {
-	for _, p := range s.pages {
-		start := p.Dir
-		if p.IsIndex {
-			start = parentDir(p.Dir)
+// inheritedFields are the front-matter fields a page takes from the
+// sections above it when it does not set them itself, each with what makes
+// a translated section's own value wider than its folder allows (nil: any
+// value is allowed).
+var inheritedFields = []struct {
+	name  string
+	copy  func(to, from *content.Item)
+	wider func(p access.Policy, r, limit *content.Item) bool
+}{
+	{"audience", func(to, from *content.Item) { to.Access.Audience = from.Access.Audience }, widerIn("audience")},
+	{"min_auth", func(to, from *content.Item) { to.Access.MinAuth = from.Access.MinAuth }, widerIn("min_auth")},
+	{"zones", func(to, from *content.Item) { to.Access.Zones = from.Access.Zones }, widerIn("zones")},
+}
+
+func widerIn(field string) func(p access.Policy, r, limit *content.Item) bool {
+	return func(p access.Policy, r, limit *content.Item) bool {
+		return slices.Contains(p.Wider(r.Access, limit.Access), field)
+	}
+}
+
+// inheritance walks the section indexes for the fields a page inherits.
+// In each folder, the index in the page's own language is asked first,
+// then the default language's, so a translated _index never drops what
+// the folder demands. A translated _index may narrow its folder's access,
+// never widen it: a wider value is reported and not used.
+type inheritance struct {
+	s        *Site
+	rejected map[*content.Item]map[string]bool // translated indexes' own values that would widen access
+}
+
+func (in *inheritance) index(dir, lang string) *content.Item {
+	if sec := in.s.sections[content.SectionURL(dir, lang, in.s.opts.DefaultLang)]; sec != nil && sec.Index != nil {
+		return sec.Index.Item
+	}
+	return nil
+}
+
+// sets reports whether it sets field itself, with a value that holds.
+func (in *inheritance) sets(it *content.Item, field string) bool {
+	return it != nil && !it.Inherit[field] && !in.rejected[it][field]
+}
+
+// from returns the section index whose field applies to an item of lang in
+// dir that does not set it, or nil. The home folder's index gives its
+// fields to its own translations (own), never to the pages below it.
+func (in *inheritance) from(dir, lang, field string, own bool) *content.Item {
+	for d := dir; ; d = parentDir(d) {
+		if d != "" || own {
+			if it := in.index(d, lang); in.sets(it, field) {
+				return it
+			}
+			if it := in.index(d, in.s.opts.DefaultLang); in.sets(it, field) {
+				return it
+			}
 		}
-		for field, inherit := range p.Inherit {
-			if !inherit {
-				continue
-			}
-		dirs:
-			for dir := start; dir != ""; dir = parentDir(dir) {
-				idx := s.sectionIndex(dir, p.Lang)
-				if idx == nil || idx.Inherit[field] {
-					continue
-				}
-				switch field {
-				case "audience":
-					p.Access.Audience = idx.Access.Audience
-				case "min_auth":
-					p.Access.MinAuth = idx.Access.MinAuth
-				case "zones":
-					p.Access.Zones = idx.Access.Zones
-				}
-				break dirs
-			}
+		if d == "" {
+			return nil
 		}
 	}
 }
 
-// sectionIndex is the _index item of dir in lang, or in the default language.
-func (s *Site) sectionIndex(dir, lang string) *content.Item {
-	if sec := s.sectionOf(dir, lang); sec != nil && sec.Index != nil {
-		return sec.Index.Item
+// fill gives it, an item of lang in dir, every inherited field it does not
+// set itself. index says it is the folder's own _index, which at the top
+// takes the home page's fields too.
+func (in *inheritance) fill(it *content.Item, dir, lang string, index bool) {
+	for _, f := range inheritedFields {
+		if in.sets(it, f.name) {
+			continue
+		}
+		from := in.from(dir, lang, f.name, index && dir == "")
+		if from == nil {
+			from = &content.Item{}
+		}
+		f.copy(it, from)
 	}
-	if sec := s.sectionOf(dir, s.opts.DefaultLang); sec != nil && sec.Index != nil {
-		return sec.Index.Item
+}
+
+// inheritsAll is an item that sets none of the inherited fields.
+func inheritsAll() *content.Item {
+	it := &content.Item{Inherit: map[string]bool{}}
+	for _, f := range inheritedFields {
+		it.Inherit[f.name] = true
 	}
-	return nil
+	return it
+}
+
+// inheritAccess gives every page the access fields it does not set itself,
+// after checking that no translated section index widens its folder's.
+func inheritAccess(s *Site) *inheritance {
+	in := &inheritance{s: s, rejected: map[*content.Item]map[string]bool{}}
+	def := s.opts.DefaultLang
+	for _, p := range s.pages {
+		if !p.IsIndex || p.Lang == def {
+			continue
+		}
+		// What the folder demands in the default language: its own index
+		// (which never has rejected values) or the sections above.
+		limit := inheritsAll()
+		in.fill(limit, p.Dir, def, true)
+		for _, f := range inheritedFields {
+			if p.Inherit[f.name] || f.wider == nil || !f.wider(s.opts.Policy, p.Item, limit) {
+				continue
+			}
+			if in.rejected[p.Item] == nil {
+				in.rejected[p.Item] = map[string]bool{}
+			}
+			in.rejected[p.Item][f.name] = true
+			s.Problems = append(s.Problems, content.Problem{File: path.Join(p.Source, p.File), Line: p.Lines[f.name], Severity: content.Error,
+				Message: fmt.Sprintf("%s is wider than the folder's own in the default language (%s); a translation may narrow who sees a section, never widen it, so the default language's applies", f.name, def)})
+		}
+	}
+	for _, p := range s.pages {
+		in.fill(p.Item, p.Dir, p.Lang, p.IsIndex)
+	}
+	return in
 }
 
 // linkTranslations groups language versions: by translation_key, else by the
@@ -335,6 +420,18 @@ func linkTranslations(s *Site) {
 	}
 }
 
+// mediaPath is the upload a link leads to ("/media/key/name"), or "".
+func mediaPath(ref string) string {
+	u, err := url.Parse(ref)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	if p := path.Clean(u.Path); strings.HasPrefix(p, "/media/") {
+		return p
+	}
+	return ""
+}
+
 var errNoTarget = errors.New("no such page or file")
 
 // resolver rewrites the links of page p: relative links to Markdown files
@@ -350,8 +447,11 @@ func (s *Site) resolver(p *Page, byFile map[string]*Page) render.Resolver {
 		if err != nil {
 			return "", false, fmt.Errorf("%s %s: not a valid address", what, dest)
 		}
-		if u.Scheme != "" || u.Host != "" || u.Path == "" || strings.HasPrefix(u.Path, "/media/") {
-			return dest, false, nil // external, mailto:, tel:, an anchor on this page, or an uploaded image
+		if u.Scheme != "" || u.Host != "" || u.Path == "" {
+			return dest, false, nil // external, mailto:, tel:, or an anchor on this page
+		}
+		if strings.HasPrefix(u.Path, "/media/") {
+			return dest, true, nil // an upload: the pages that show it decide who may fetch it
 		}
 		target := u.Path
 		if !strings.HasPrefix(target, "/") {

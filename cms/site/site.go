@@ -48,6 +48,22 @@ type Asset struct {
 	content.Asset
 	URL    string
 	source content.Source
+	rule   access.Rule // its folder's: what a page there that sets no access gets
+}
+
+// dir is the folder that holds the file, "" at the top.
+func (a *Asset) dir() string {
+	if d := path.Dir(a.File); d != "." {
+		return d
+	}
+	return ""
+}
+
+// holds reports whether p is a page of the file's own folder or a folder
+// below it, from the same source.
+func (a *Asset) holds(p *Page) bool {
+	d := a.dir()
+	return p.Source == a.Source && (d == "" || p.Dir == d || strings.HasPrefix(p.Dir, d+"/"))
 }
 
 // Site is one consistent view of all content. It never changes after it is
@@ -60,6 +76,7 @@ type Site struct {
 	aliases  map[string]string
 	assets   map[string]*Asset
 	refs     map[string][]*Page // asset URL → pages that link to it
+	media    map[string][]*Page // upload path (/media/key/name) → pages that show it
 	// Problems are everything wrong that was found while building.
 	Problems content.Problems
 	// BrokenLinks are the local links and images that lead nowhere.
@@ -213,20 +230,42 @@ func (s *Site) Alias(v access.Viewer, now time.Time, url string) (string, bool) 
 	return "", false
 }
 
-// Asset returns the file at url if a page v may see links to it. Files that
-// no visible page uses are not served, so an attachment is never more
-// visible than the pages that carry it.
+// Asset returns the file at url if v may see it: when a page of the file's
+// own folder (or below) that v may see links it, or when another page v
+// may see links it and the folder's access lets v in. A link from
+// elsewhere — an editor item, another folder — never makes a file more
+// visible than its folder, and a file no visible page uses is not served.
 func (s *Site) Asset(v access.Viewer, now time.Time, url string) (*Asset, bool) {
 	a, ok := s.assets[url]
 	if !ok {
 		return nil, false
 	}
+	folderOpen := s.opts.Policy.Decide(v, a.rule, now) == access.Allow
 	for _, p := range s.refs[url] {
-		if s.Visible(v, p, now) {
+		if (folderOpen || a.holds(p)) && s.Visible(v, p, now) {
 			return a, true
 		}
 	}
 	return nil, false
+}
+
+// Media tells who may see the upload at url ("/media/key/name") by the
+// pages that show it.
+type Media struct {
+	Shown   bool // a page that is live now shows it
+	Visible bool // a page the reader may see shows it
+	Public  bool // a page anyone may see, without signing in, shows it
+}
+
+// Media answers for the upload at url, for v at now.
+func (s *Site) Media(v access.Viewer, now time.Time, url string) Media {
+	var m Media
+	for _, p := range s.media[url] {
+		m.Shown = m.Shown || p.Access.Live(now)
+		m.Visible = m.Visible || s.Visible(v, p, now)
+		m.Public = m.Public || s.Visible(access.Anonymous, p, now)
+	}
+	return m
 }
 
 // Open opens an asset's bytes.
@@ -417,15 +456,6 @@ func (s *Site) Translation(v access.Viewer, now time.Time, p *Page, lang string)
 		}
 	}
 	return nil
-}
-
-// SectionOf returns the section that holds dir in lang, falling back to the
-// default language.
-func (s *Site) sectionOf(dir, lang string) *Section {
-	if sec, ok := s.sections[content.SectionURL(dir, lang, s.opts.DefaultLang)]; ok {
-		return sec
-	}
-	return s.sections[content.SectionURL(dir, s.opts.DefaultLang, s.opts.DefaultLang)]
 }
 
 func parentDir(dir string) string {

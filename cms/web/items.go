@@ -330,17 +330,48 @@ func safeName(name, ctype string) string {
 	return base + ext
 }
 
-// media serves an uploaded image.
+// media serves an uploaded image to a reader who may see a published page
+// that shows it; until a page that is live shows it (a draft, a scheduled
+// page), to the editorial roles, for previews. Anyone else gets the answer
+// of an address that does not exist. Only an image that a page open to
+// everyone shows may be kept by shared caches.
 func (s *Server) media(c *fiber.Ctx) error {
+	v := s.Viewer(c)
+	notFound := func() error {
+		if v.IsAnonymous() && s.SignIn != nil && wantsPage(c) {
+			return c.Redirect(s.SignIn(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		return fiber.ErrNotFound
+	}
 	m, err := s.Store.MediaByKey(c.UserContext(), c.Params("key"))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && m.Name != c.Params("name")) {
-		return fiber.ErrNotFound
+		return notFound()
 	}
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, m.ContentType)
+	st := s.Sites.Current()
+	if st == nil {
+		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
+	}
+	seen := st.Media(v, s.Clock.Now(), "/media/"+m.Key+"/"+m.Name)
+	editorial := !v.IsAnonymous() && slices.ContainsFunc(publishing.Writers, v.HasRole)
+	if !seen.Visible && (seen.Shown || !editorial) {
+		return notFound()
+	}
 	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'; sandbox")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	if seen.Public {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		// Asked again at every use, so a reader who loses access loses the image.
+		etag := `"` + m.Key + `"`
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		c.Vary(fiber.HeaderCookie)
+		c.Set(fiber.HeaderETag, etag)
+		if c.Get(fiber.HeaderIfNoneMatch) == etag {
+			return c.SendStatus(fiber.StatusNotModified)
+		}
+	}
+	c.Set(fiber.HeaderContentType, m.ContentType)
 	return c.Send(m.Data)
 }
