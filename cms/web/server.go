@@ -196,12 +196,7 @@ func (s *Server) routes() {
 	app.Use(requestid.New())
 	app.Use(s.logRequests)
 	app.Use(s.securityHeaders())
-	app.Use(func(c *fiber.Ctx) error {
-		if limit := orDefault(s.Limits.BodyBytes, 1<<20); len(c.Body()) > limit && c.Path() != "/api/v1/admin/media" && c.Path() != "/redaktion/media" {
-			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than %d KB", limit>>10))
-		}
-		return c.Next()
-	})
+	app.Use(s.limitBody)
 	if s.DemoIdP != nil {
 		// The demo provider is its own application; it skips Torg's sign-in.
 		idp := netHTTP(http.StripPrefix("/demo-idp", s.DemoIdP))
