@@ -518,7 +518,7 @@ func (a *Service) Logout(ctx context.Context, token string) string {
 }
 
 // ClientIP is the address a request comes from; see the package function.
-func (a *Service) ClientIP(peer netip.Addr, xff string) netip.Addr {
+func (a *Service) ClientIP(peer netip.Addr, xff ...string) netip.Addr {
 	return ClientIP(peer, xff, a.s.TrustedProxies)
 }
 

@@ -16,13 +16,18 @@ import (
 const viewerKey = "torg.viewer"
 
 // clientIP is the request's address, from a trusted proxy's
-// X-Forwarded-For only.
+// X-Forwarded-For only, every header line of it; the zero Addr when that
+// names no address.
 func (s *Server) clientIP(c *fiber.Ctx) netip.Addr {
 	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
 	if s.Auth == nil {
 		return peer.Unmap()
 	}
-	return s.Auth.ClientIP(peer, c.Get(fiber.HeaderXForwardedFor))
+	var xff []string
+	for _, v := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
+		xff = append(xff, string(v))
+	}
+	return s.Auth.ClientIP(peer, xff...)
 }
 
 // identify works out who is asking, once per request: the session cookie,

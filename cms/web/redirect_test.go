@@ -2,8 +2,10 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -55,7 +57,11 @@ func rawRequest(t *testing.T, base, method, target, body string, header ...strin
 	if err != nil {
 		t.Fatalf("%s %q: %v", method, target, err)
 	}
-	res.Body.Close()
+	got, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %q: %v", method, target, err)
+	}
+	res.Body = io.NopCloser(bytes.NewReader(got))
 	return res
 }
 
