@@ -139,3 +139,18 @@ func requestCoding(c *fiber.Ctx) string {
 	})
 	return found
 }
+
+// privateAnswers keeps what the API tells a signed-in reader, or one in a
+// network zone, out of shared caches, and tells every cache that answers
+// differ by cookie and bearer token.
+func (s *Server) privateAnswers(c *fiber.Ctx) error {
+	err := c.Next()
+	c.Vary(fiber.HeaderCookie, fiber.HeaderAuthorization)
+	if v := s.Viewer(c); !v.IsAnonymous() || len(v.Zones) > 0 {
+		cc := c.GetRespHeader(fiber.HeaderCacheControl)
+		if !strings.Contains(cc, "no-store") && !strings.HasPrefix(cc, "private") {
+			c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		}
+	}
+	return err
+}
