@@ -11,6 +11,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/auth"
+	"github.com/torg-cms/torg/cms/redirect"
 )
 
 const viewerKey = "torg.viewer"
@@ -122,7 +123,7 @@ func (s *Server) callback(c *fiber.Ctx) error {
 	// A new session id at every sign-in: the old cookie, if any, is replaced.
 	s.setCookie(c, s.Auth.CookieName(), token)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Redirect(ret, fiber.StatusSeeOther)
+	return c.Redirect(redirect.Local(ret), fiber.StatusSeeOther)
 }
 
 // logoutPage offers the sign-out button; signing out itself is a POST.
