@@ -114,10 +114,10 @@ func TestZonesAndClientIP(t *testing.T) {
 		{"trusted proxy", "127.0.0.1", "10.1.2.3", "10.1.2.3"},
 		{"chain: the last untrusted hop counts", "127.0.0.1", "10.1.2.3, 203.0.113.50, 10.0.0.2", "203.0.113.50"},
 		{"spoofed first entry behind a proxy", "127.0.0.1", "10.5.5.5, 203.0.113.50", "203.0.113.50"},
-		{"malformed header", "127.0.0.1", "not-an-ip", "127.0.0.1"},
+		{"malformed header: no address, not the proxy's", "127.0.0.1", "not-an-ip", "invalid IP"},
 	}
 	for _, tt := range tests {
-		if got := ClientIP(netip.MustParseAddr(tt.peer), tt.xff, trusted); got.String() != tt.want {
+		if got := ClientIP(netip.MustParseAddr(tt.peer), []string{tt.xff}, trusted); got.String() != tt.want {
 			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
 		}
 	}

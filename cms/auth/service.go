@@ -22,6 +22,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/redirect"
 	"github.com/torg-cms/torg/cms/store"
 )
 
@@ -223,15 +224,11 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// SafeReturn accepts only a path on this site as a place to return to after
-// signing in; anything else becomes "/".
+// SafeReturn accepts only a path on this site (see redirect.Local), and
+// not the sign-in's own, as a place to return to after signing in;
+// anything else becomes "/".
 func SafeReturn(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.ContainsAny(p, "\r\n\t\\") || strings.HasPrefix(p, "/auth/") {
-		return "/"
-	}
-	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+	if p = redirect.Local(p); strings.HasPrefix(p, "/auth/") {
 		return "/"
 	}
 	return p
@@ -521,7 +518,7 @@ func (a *Service) Logout(ctx context.Context, token string) string {
 }
 
 // ClientIP is the address a request comes from; see the package function.
-func (a *Service) ClientIP(peer netip.Addr, xff string) netip.Addr {
+func (a *Service) ClientIP(peer netip.Addr, xff ...string) netip.Addr {
 	return ClientIP(peer, xff, a.s.TrustedProxies)
 }
 

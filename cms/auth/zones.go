@@ -71,26 +71,60 @@ func (z Zones) Of(ip netip.Addr) []string {
 }
 
 // ClientIP is the address a request comes from: the connection's peer, or,
-// when the peer is a trusted proxy, the nearest X-Forwarded-For entry that
-// is not itself a trusted proxy. A header from anyone else is ignored, so
-// it cannot be forged to claim an office address.
-func ClientIP(peer netip.Addr, xff string, trusted []netip.Prefix) netip.Addr {
+// when the peer is a trusted proxy, the nearest X-Forwarded-For hop that is
+// not itself a trusted proxy, read right to left over every header line
+// (xff holds them in the order they came). A header from anyone else is
+// ignored, so it cannot be forged to claim an office address. A hop that
+// is not an address (ip, ip:port, [ipv6] or [ipv6]:port) ends the walk with
+// the zero Addr: a client nobody can name is in no zone, and is never taken
+// for the proxy that passed the request on.
+func ClientIP(peer netip.Addr, xff []string, trusted []netip.Prefix) netip.Addr {
 	peer = peer.Unmap()
-	if !inAny(peer, trusted) || xff == "" {
+	if !inAny(peer, trusted) {
 		return peer
 	}
-	hops := strings.Split(xff, ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			return peer // a malformed chain: trust only what we saw
+	var hops []string
+	for _, line := range xff {
+		for _, h := range strings.Split(line, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				hops = append(hops, h)
+			}
 		}
-		a = a.Unmap()
+	}
+	if len(hops) == 0 {
+		return peer
+	}
+	var a netip.Addr
+	for i := len(hops) - 1; i >= 0; i-- {
+		var ok bool
+		if a, ok = parseHop(hops[i]); !ok {
+			return netip.Addr{}
+		}
 		if !inAny(a, trusted) {
 			return a
 		}
 	}
-	return peer
+	return a // every hop is a trusted proxy: the first one sent the request
+}
+
+// parseHop reads one X-Forwarded-For entry: 203.0.113.7, 203.0.113.7:4711,
+// 2001:db8::7, [2001:db8::7] or [2001:db8::7]:4711.
+func parseHop(h string) (netip.Addr, bool) {
+	h = strings.Trim(h, `"`)
+	a, err := netip.ParseAddr(h)
+	if err != nil {
+		if inner, ok := strings.CutPrefix(h, "["); ok && strings.HasSuffix(inner, "]") {
+			a, err = netip.ParseAddr(strings.TrimSuffix(inner, "]"))
+		} else {
+			var ap netip.AddrPort
+			ap, err = netip.ParseAddrPort(h)
+			a = ap.Addr()
+		}
+	}
+	if err != nil || !a.IsValid() {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
 }
 
 func inAny(a netip.Addr, ps []netip.Prefix) bool {

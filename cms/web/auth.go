@@ -11,18 +11,24 @@ import (
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/auth"
+	"github.com/torg-cms/torg/cms/redirect"
 )
 
 const viewerKey = "torg.viewer"
 
 // clientIP is the request's address, from a trusted proxy's
-// X-Forwarded-For only.
+// X-Forwarded-For only, every header line of it; the zero Addr when that
+// names no address.
 func (s *Server) clientIP(c *fiber.Ctx) netip.Addr {
 	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
 	if s.Auth == nil {
 		return peer.Unmap()
 	}
-	return s.Auth.ClientIP(peer, c.Get(fiber.HeaderXForwardedFor))
+	var xff []string
+	for _, v := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
+		xff = append(xff, string(v))
+	}
+	return s.Auth.ClientIP(peer, xff...)
 }
 
 // identify works out who is asking, once per request: the session cookie,
@@ -117,7 +123,7 @@ func (s *Server) callback(c *fiber.Ctx) error {
 	// A new session id at every sign-in: the old cookie, if any, is replaced.
 	s.setCookie(c, s.Auth.CookieName(), token)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Redirect(ret, fiber.StatusSeeOther)
+	return c.Redirect(redirect.Local(ret), fiber.StatusSeeOther)
 }
 
 // logoutPage offers the sign-out button; signing out itself is a POST.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/feedback"
+	"github.com/torg-cms/torg/cms/redirect"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 )
@@ -106,11 +107,11 @@ func (s *Server) postFeedback(c *fiber.Ctx) error {
 }
 
 func pathOnly(p string) string {
-	u, err := url.Parse(p)
-	if err != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || u.Host != "" {
-		return "/"
+	p = redirect.Local(p)
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
 	}
-	return u.Path
+	return p
 }
 
 // apiFeedback is POST /api/v1/feedback.

@@ -13,9 +13,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/torg-cms/torg/cms/access"
-	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/i18n"
+	"github.com/torg-cms/torg/cms/redirect"
 	"github.com/torg-cms/torg/cms/site"
 )
 
@@ -24,7 +24,7 @@ const langCookie = "torg_lang"
 // htmlPage serves every page, section listing, alias and attachment.
 func (s *Server) htmlPage(c *fiber.Ctx) error {
 	p := requestPath(c)
-	if p != c.Path() && p+"/" == c.Path() {
+	if p != c.Path() && p+"/" == c.Path() && redirect.Local(p) == p {
 		return c.Redirect(p, fiber.StatusMovedPermanently)
 	}
 	st := s.Sites.Current()
@@ -209,7 +209,7 @@ func (s *Server) chooseLanguage(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "unknown language")
 	}
 	c.Cookie(&fiber.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HTTPOnly: true, SameSite: "Lax"})
-	target := auth.SafeReturn(c.Query("return"))
+	target := redirect.Local(c.Query("return"))
 	if st := s.Sites.Current(); st != nil {
 		v, now := s.Viewer(c), s.Clock.Now()
 		page, sec, d := st.Lookup(v, now, target)

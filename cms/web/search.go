@@ -12,7 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/torg-cms/torg/cms/auth"
+	"github.com/torg-cms/torg/cms/redirect"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/search"
 )
@@ -139,7 +139,7 @@ func (s *Server) apiSuggest(c *fiber.Ctx) error {
 // searchClick records that a hit was followed, then goes there. Only paths
 // on this site are followed.
 func (s *Server) searchClick(c *fiber.Ctx) error {
-	target := auth.SafeReturn(c.Query("u"))
+	target := redirect.Local(c.Query("u"))
 	if q := normalQuery(c.Query("q")); q != "" && utf8.RuneCountInString(q) <= search.MaxQueryLength && s.Store != nil {
 		day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
 		if err := s.Store.RecordSearchClick(c.UserContext(), q, day); err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -99,4 +100,57 @@ func (s *Server) rateLimits(app *fiber.App) {
 			return l(c)
 		})
 	}
+}
+
+// limitBody holds every request but image uploads to the body limit, as
+// it arrived. A body in a content coding (gzip, br, deflate, zstd) is
+// refused before anything decodes it: browsers and Torg's clients never
+// send one, and decoding is where a few kilobytes become gigabytes.
+func (s *Server) limitBody(c *fiber.Ctx) error {
+	if coding := requestCoding(c); coding != "" {
+		return apiErr(fiber.StatusUnsupportedMediaType, "unsupported_encoding",
+			fmt.Sprintf("request bodies in the content coding %q are not accepted; send the body uncompressed", coding))
+	}
+	limit := orDefault(s.Limits.BodyBytes, 1<<20)
+	if p := c.Path(); p == "/api/v1/admin/media" || p == "/redaktion/media" {
+		return c.Next() // held to the upload limit as the body was read
+	}
+	// The raw body: c.Body() would decode it.
+	if len(c.Request().Body()) > limit {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("the request is larger than %d KB", limit>>10))
+	}
+	return c.Next()
+}
+
+// requestCoding is the first content coding other than identity that the
+// request's Content-Encoding header lines name, or "".
+func requestCoding(c *fiber.Ctx) string {
+	found := ""
+	c.Request().Header.VisitAll(func(key, value []byte) {
+		if found != "" || !strings.EqualFold(string(key), fiber.HeaderContentEncoding) {
+			return
+		}
+		for _, coding := range strings.Split(string(value), ",") {
+			if coding = strings.TrimSpace(coding); coding != "" && !strings.EqualFold(coding, "identity") {
+				found = strings.Clone(coding)
+				return
+			}
+		}
+	})
+	return found
+}
+
+// privateAnswers keeps what the API tells a signed-in reader, or one in a
+// network zone, out of shared caches, and tells every cache that answers
+// differ by cookie and bearer token.
+func (s *Server) privateAnswers(c *fiber.Ctx) error {
+	err := c.Next()
+	c.Vary(fiber.HeaderCookie, fiber.HeaderAuthorization)
+	if v := s.Viewer(c); !v.IsAnonymous() || len(v.Zones) > 0 {
+		cc := c.GetRespHeader(fiber.HeaderCacheControl)
+		if !strings.Contains(cc, "no-store") && !strings.HasPrefix(cc, "private") {
+			c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		}
+	}
+	return err
 }

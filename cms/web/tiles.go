@@ -13,7 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/torg-cms/torg/cms/auth"
+	"github.com/torg-cms/torg/cms/redirect"
 	"github.com/torg-cms/torg/cms/tiles"
 )
 
@@ -256,7 +256,7 @@ func (s *Server) pinTile(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect(auth.SafeReturn(c.FormValue("return"))+"#tile-"+id, fiber.StatusSeeOther)
+	return c.Redirect(redirect.Local(c.FormValue("return"))+"#tile-"+id, fiber.StatusSeeOther)
 }
 
 // apiTile is a tile in the API, with the viewer's state.
