@@ -175,7 +175,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 	sort.Slice(s.pages, func(i, j int) bool { return s.pages[i].URL < s.pages[j].URL })
 
 	b.buildSections(s)
-	inheritAccess(s)
+	inheritAccess(s, s.pages)
 	linkTranslations(s)
 
 	// Render, reusing what was rendered before for unchanged files while the
@@ -266,11 +266,11 @@ func (b *Builder) buildSections(s *Site) {
 	}
 }
 
-// inheritAccess gives every page the audience, min_auth and zones of the
-// nearest section above it that sets them, when the page does not set them
-// itself. The home page's own rule is not inherited.
-func inheritAccess(s *Site) {
-	for _, p := range s.pages {
+// inheritAccess gives every page the audience, min_auth, zones and editors
+// of the nearest section above it that sets them, when the page does not set
+// them itself. The home page's own rule is not inherited.
+func inheritAccess(s *Site, pages []*Page) {
+	for _, p := range pages {
 		start := p.Dir
 		if p.IsIndex {
 			start = parentDir(p.Dir)
@@ -292,6 +292,8 @@ func inheritAccess(s *Site) {
 					p.Access.MinAuth = idx.Access.MinAuth
 				case "zones":
 					p.Access.Zones = idx.Access.Zones
+				case "editors":
+					p.Editors = idx.Editors
 				}
 				break dirs
 			}

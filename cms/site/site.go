@@ -128,6 +128,40 @@ func (s *Site) Visible(v access.Viewer, p *Page, now time.Time) bool {
 	return s.decide(v, p, now) == access.Allow
 }
 
+// Inherit completes an item that is not (or not yet) part of the site, a
+// draft say, with what it takes from its sections, as if it were a page here.
+func (s *Site) Inherit(it *content.Item) {
+	inheritAccess(s, []*Page{{Item: it}})
+}
+
+// Editable reports whether v may look after p in the editor and its
+// reports: the editorial rule, whatever p's schedule.
+func (s *Site) Editable(v access.Viewer, p *Page) bool {
+	return s.opts.Policy.MayEdit(v, p.Access, p.Editors)
+}
+
+// ForEditor returns the page at url when v may look after it.
+func (s *Site) ForEditor(v access.Viewer, url string) (*Page, bool) {
+	p, ok := s.byURL[url]
+	if !ok || !s.Editable(v, p) {
+		return nil, false
+	}
+	return p, true
+}
+
+// LookedAfter lists the pages live at now that v may look after, in
+// listing order: what the content-health report speaks of.
+func (s *Site) LookedAfter(v access.Viewer, now time.Time) []*Page {
+	var out []*Page
+	for _, p := range s.pages {
+		if p.Access.Live(now) && s.Editable(v, p) {
+			out = append(out, p)
+		}
+	}
+	SortPages(out)
+	return out
+}
+
 // Lookup finds the page or section at url for v. A page the viewer may not
 // see answers exactly as one that does not exist.
 func (s *Site) Lookup(v access.Viewer, now time.Time, url string) (*Page, *Section, access.Decision) {

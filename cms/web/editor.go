@@ -210,7 +210,7 @@ func (s *Server) editorGate(c *fiber.Ctx) error {
 // editorList is /redaktion: every item and its state.
 func (s *Server) editorList(c *fiber.Ctx) error {
 	v, ev := s.editorView(c)
-	items, err := s.Publishing.Items(c.UserContext())
+	items, err := s.Publishing.Items(c.UserContext(), s.Viewer(c))
 	if err != nil {
 		return err
 	}
@@ -254,6 +254,8 @@ func (s *Server) editorRefused(c *fiber.Ctx, v *View, ev *EditorView, err error)
 	var fe publishing.FieldErrors
 	var r *publishing.Refusal
 	switch {
+	case errors.Is(err, publishing.ErrNotFound):
+		return fiber.ErrNotFound
 	case errors.As(err, &fe):
 		ev.Errors = fe
 		ev.Message = s.cat.T(v.Lang, "editor.invalid")
@@ -275,7 +277,7 @@ func (s *Server) loadEditorItem(c *fiber.Ctx, v *View, ev *EditorView) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	it, draft, published, err := s.Publishing.Item(c.UserContext(), id)
+	it, draft, published, err := s.Publishing.Item(c.UserContext(), s.Viewer(c), id)
 	if errors.Is(err, publishing.ErrNotFound) {
 		return fiber.ErrNotFound
 	}
