@@ -149,12 +149,18 @@ func (s *Site) ForEditor(v access.Viewer, url string) (*Page, bool) {
 	return p, true
 }
 
-// LookedAfter lists the pages live at now that v may look after, in
-// listing order: what the content-health report speaks of.
-func (s *Site) LookedAfter(v access.Viewer, now time.Time) []*Page {
+// Reported reports whether the content-health report speaks of p to v:
+// p is live at now and v may look after it.
+func (s *Site) Reported(v access.Viewer, p *Page, now time.Time) bool {
+	return p.Access.Live(now) && s.Editable(v, p)
+}
+
+// ReportedPages lists the pages the content-health report speaks of to v,
+// in listing order.
+func (s *Site) ReportedPages(v access.Viewer, now time.Time) []*Page {
 	var out []*Page
 	for _, p := range s.pages {
-		if p.Access.Live(now) && s.Editable(v, p) {
+		if s.Reported(v, p, now) {
 			out = append(out, p)
 		}
 	}
