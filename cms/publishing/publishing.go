@@ -118,6 +118,12 @@ func (s *Service) mayEdit(v access.Viewer, p string, texts ...string) bool {
 	return true
 }
 
+// MayWriteIn reports whether v may create items in the folder dir: the
+// editorial rule under what a new item there inherits.
+func (s *Service) MayWriteIn(v access.Viewer, dir string) bool {
+	return hasAny(v, Writers) && s.mayEdit(v, path.Join(dir, "new.md"), "")
+}
+
 // texts returns an item's draft and published Markdown, "" for those it has not.
 func (s *Service) texts(ctx context.Context, it *store.Item) (draft, published string, err error) {
 	if it.DraftRev > 0 {

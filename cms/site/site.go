@@ -168,6 +168,20 @@ func (s *Site) ReportedPages(v access.Viewer, now time.Time) []*Page {
 	return out
 }
 
+// Folders lists the top-level folders of the default language, whoever may
+// see them: for the editor, which asks the editorial rule of each, never
+// for readers.
+func (s *Site) Folders() []string {
+	var out []string
+	for _, sec := range s.sections {
+		if sec.Dir != "" && !strings.Contains(sec.Dir, "/") && sec.Lang == s.opts.DefaultLang {
+			out = append(out, sec.Dir)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Lookup finds the page or section at url for v. A page the viewer may not
 // see answers exactly as one that does not exist.
 func (s *Site) Lookup(v access.Viewer, now time.Time, url string) (*Page, *Section, access.Decision) {

@@ -177,10 +177,10 @@ func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
 		CanWrite:   slices.ContainsFunc(publishing.Writers, viewer.HasRole),
 		CanApprove: slices.ContainsFunc(publishing.Approvers, viewer.HasRole),
 	}
-	if st := s.Sites.Current(); st != nil {
-		for _, sec := range st.Sections(viewer, s.Clock.Now()) {
-			if sec.Dir != "" && !strings.Contains(sec.Dir, "/") && sec.Lang == st.DefaultLang() {
-				ev.Sections = append(ev.Sections, sec.Dir)
+	if st := s.Sites.Current(); st != nil && s.Publishing != nil {
+		for _, dir := range st.Folders() {
+			if s.Publishing.MayWriteIn(viewer, dir) {
+				ev.Sections = append(ev.Sections, dir)
 			}
 		}
 	}
