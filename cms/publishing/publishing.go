@@ -98,7 +98,9 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger, opts content.Options, 
 func (s *Service) mayEdit(v access.Viewer, p string, texts ...string) bool {
 	var st *site.Site
 	if s.sites != nil {
-		st = s.sites.Current()
+		if st = s.sites.Current(); st == nil {
+			return false // not built yet: what the sections say is unknown
+		}
 	}
 	for _, md := range texts {
 		ci, _ := content.ParseFile(p, []byte(md), s.opts)
