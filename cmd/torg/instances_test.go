@@ -47,7 +47,7 @@ func TestTwoInstancesShareOnePostgreSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	svc := publishing.New(db, clock.System{}, slog.New(slog.NewTextHandler(io.Discard, nil)), content.Options{DefaultLang: "sv"})
+	svc := publishing.New(db, clock.System{}, slog.New(slog.NewTextHandler(io.Discard, nil)), content.Options{DefaultLang: "sv"}, nil)
 	klara := publishing.Actor{Viewer: access.Viewer{Subject: "klara", Roles: []string{"communicator"}}}
 	per := publishing.Actor{Viewer: access.Viewer{Subject: "per", Roles: []string{"publisher"}}}
 	md := "---\ntitle: Gemensam nyhet\ntype: news\ndate: 2026-11-23\naudience: [public]\n---\nOrdet zebrafink står här.\n"

@@ -203,7 +203,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	deps.Search, deps.Store = idx, db
 	deps.Feedback = feedback.New(db, clk, log.With("component", "feedback"), cfg.FeedbackRate, 10*time.Minute)
 	go deps.Feedback.Forget(ctx, cfg.FeedbackRetention, 6*time.Hour)
-	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), cmscontent.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels})
+	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), cmscontent.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels}, builder)
 	deps.SearchSettings = web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets}
 	if cfg.Demo && len(deps.SearchSettings.BestBets) == 0 {
 		deps.SearchSettings.BestBets = demoBestBets

@@ -151,6 +151,32 @@ func (p Policy) Visible(v Viewer, r Rule, now time.Time) bool {
 	return p.Decide(v, r, now) == Allow
 }
 
+// Editorial are the roles that work in the editor and its reports.
+var Editorial = []string{"communicator", "publisher", "admin"}
+
+// MayEdit is the editorial rule: whether v may read and change an item in
+// the editor, see its revisions, and see what readers and reports say about
+// it. v needs an editorial role, and either may read the item under r or
+// holds one of editors, the roles named responsible for its section (nil
+// names nobody beyond its readers). The item's sign-in level and zones
+// apply either way; its schedule does not, since editors work on drafts and
+// on what is yet to be published.
+func (p Policy) MayEdit(v Viewer, r Rule, editors []string) bool {
+	if v.IsAnonymous() || !intersects(v.Roles, Editorial) {
+		return false
+	}
+	if len(r.Zones) > 0 && !intersects(v.Zones, r.Zones) {
+		return false
+	}
+	if r.MinAuth != "" && p.Rank(v.Level) < p.Rank(r.MinAuth) {
+		return false
+	}
+	if r.IsPublic() || len(r.Audience) == 0 || intersects(v.Roles, r.Audience) {
+		return true
+	}
+	return intersects(v.Roles, editors)
+}
+
 func intersects(a, b []string) bool {
 	for _, x := range a {
 		if slices.Contains(b, x) {

@@ -119,3 +119,49 @@ func TestWiderNamesWhatLetsMoreReadersIn(t *testing.T) {
 		}
 	}
 }
+
+func TestMayEdit(t *testing.T) {
+	klara := Viewer{Subject: "klara", Roles: []string{"communicator", "employee"}, Level: "password"}
+	klaraEID := Viewer{Subject: "klara", Roles: []string{"communicator", "employee"}, Level: "eid", Zones: []string{"office"}}
+	anna := Viewer{Subject: "anna", Roles: []string{"admin", "employee"}, Level: "eid", Zones: []string{"office"}}
+	erik := Viewer{Subject: "erik", Roles: []string{"employee", "substitute"}, Level: "eid", Zones: []string{"office"}}
+	adminOnly := Rule{Audience: []string{"admin"}, MinAuth: "eid", Zones: []string{"office"}}
+	substitutes := Rule{Audience: []string{"substitute"}}
+	subsEID := Rule{Audience: []string{"substitute"}, MinAuth: "eid"}
+	communicators := []string{"communicator"}
+	p := Policy{}
+	tests := []struct {
+		name    string
+		v       Viewer
+		r       Rule
+		editors []string
+		want    bool
+	}{
+		{"anonymous never edits", Anonymous, Rule{Audience: []string{Public}}, communicators, false},
+		{"reader without an editorial role", erik, substitutes, nil, false},
+		{"reader without an editorial role, named responsible", erik, substitutes, []string{"substitute"}, false},
+		{"communicator, page for every employee", klara, Rule{Audience: []string{"employee"}}, nil, true},
+		{"communicator, page for every signed-in person", klara, Rule{}, nil, true},
+		{"communicator, public page", klara, Rule{Audience: []string{Public}}, nil, true},
+		{"communicator at password, admin-only eid office page", klara, adminOnly, nil, false},
+		{"communicator at eid in the office, admin-only page", klaraEID, adminOnly, nil, false},
+		{"admin at eid in the office, admin-only page", anna, adminOnly, nil, true},
+		{"admin outside the zone", Viewer{Subject: "anna", Roles: anna.Roles, Level: "eid"}, adminOnly, nil, false},
+		{"admin below the level", Viewer{Subject: "anna", Roles: anna.Roles, Level: "otp", Zones: anna.Zones}, adminOnly, nil, false},
+		{"communicator, substitutes' page, not responsible", klara, substitutes, nil, false},
+		{"communicator, substitutes' page, another role responsible", klara, substitutes, []string{"publisher"}, false},
+		{"communicator responsible for the substitutes' pages", klara, substitutes, communicators, true},
+		{"responsible, but the page needs eid", klara, subsEID, communicators, false},
+		{"responsible at eid", klaraEID, subsEID, communicators, true},
+		{"responsible, but outside the page's zone", klara, Rule{Audience: []string{"substitute"}, Zones: []string{"office"}}, communicators, false},
+		{"schedule does not matter: a draft", klara, Rule{Draft: true}, nil, true},
+		{"schedule does not matter: expired", klara, Rule{ExpireAt: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.MayEdit(tt.v, tt.r, tt.editors); got != tt.want {
+				t.Fatalf("MayEdit = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

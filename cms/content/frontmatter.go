@@ -94,7 +94,7 @@ func ParseFile(name string, data []byte, opts Options) (*Item, Problems) {
 		Hash:      hex.EncodeToString(sum[:]),
 		Type:      TypePage,
 		AllowHTML: opts.AllowHTML,
-		Inherit:   map[string]bool{"audience": true, "min_auth": true, "zones": true},
+		Inherit:   map[string]bool{"audience": true, "min_auth": true, "zones": true, "editors": true},
 	}
 	if it.Dir == "." {
 		it.Dir = ""
@@ -310,6 +310,14 @@ func decodeFields(it *Item, m *yaml.Node, opts Options, lines map[string]int, fa
 		case "zones":
 			it.Access.Zones = list()
 			it.Inherit["zones"] = false
+		case "editors":
+			roles := list()
+			if !it.IsIndex {
+				warn(line, "editors is read only from a section's _index.md; here it is ignored")
+				continue
+			}
+			it.Editors = roles
+			it.Inherit["editors"] = false
 		case "tags":
 			it.Tags = list()
 		case "date":

@@ -42,6 +42,7 @@ type Item struct {
 	Type           Type
 	Lang           string
 	Access         access.Rule
+	Editors        []string // roles that look after a section's pages in the editor: set in its _index, inherited like access
 	Tags           []string
 	Date           time.Time
 	Reviewed       time.Time
@@ -63,8 +64,8 @@ type Item struct {
 	// Lines gives the file line of each front-matter field, for problems
 	// found later (a duplicate alias, say).
 	Lines map[string]int
-	// Inherit names the access fields the file did not set itself, which it
-	// takes from the nearest section above it.
+	// Inherit names the access fields (and editors) the file did not set
+	// itself, which it takes from the nearest section above it.
 	Inherit   map[string]bool
 	Body      []byte // Markdown after the front matter
 	BodyLine  int    // the file's line number of the first body line

@@ -18,12 +18,14 @@ import (
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 )
 
-// Roles that may write, and that may approve.
+// Roles that may write, and that may approve. Who of the writers may work
+// on a given item is the editorial rule of access.
 var (
-	Writers   = []string{"communicator", "publisher", "admin"}
+	Writers   = access.Editorial
 	Approvers = []string{"publisher", "admin"}
 )
 
@@ -66,18 +68,112 @@ func (fe FieldErrors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
+// Sites hands out the current site, whose sections give an item the access
+// fields and editors it does not set itself.
+type Sites interface {
+	Current() *site.Site
+}
+
 // Service runs the workflow.
 type Service struct {
-	db    *store.DB
-	clock clock.Clock
-	log   *slog.Logger
-	opts  content.Options
+	db     *store.DB
+	clock  clock.Clock
+	log    *slog.Logger
+	opts   content.Options
+	sites  Sites
+	policy access.Policy
 }
 
 // New returns a Service. opts are the site's content options, used to check
-// an item's Markdown exactly as it will be read.
-func New(db *store.DB, clk clock.Clock, log *slog.Logger, opts content.Options) *Service {
-	return &Service{db: db, clock: clk, log: log, opts: opts}
+// an item's Markdown exactly as it will be read; sites gives items what
+// their sections say (nil: a site without sections, for tools and tests).
+func New(db *store.DB, clk clock.Clock, log *slog.Logger, opts content.Options, sites Sites) *Service {
+	return &Service{db: db, clock: clk, log: log, opts: opts, sites: sites, policy: access.Policy{Levels: opts.Levels}}
+}
+
+// mayEdit applies the editorial rule to an item at path p under each of
+// its texts (its draft and its published version): v must pass under all
+// of them. An empty text stands for an item that sets nothing itself, so
+// it is the rule of p's section.
+func (s *Service) mayEdit(v access.Viewer, p string, texts ...string) bool {
+	var st *site.Site
+	if s.sites != nil {
+		if st = s.sites.Current(); st == nil {
+			return false // not built yet: what the sections say is unknown
+		}
+	}
+	for _, md := range texts {
+		ci, _ := content.ParseFile(p, []byte(md), s.opts)
+		if ci == nil {
+			ci, _ = content.ParseFile(p, nil, s.opts) // a text that no longer parses is not served; its section still rules
+		}
+		if ci == nil {
+			return false
+		}
+		if st != nil {
+			st.Inherit(ci)
+		}
+		if !s.policy.MayEdit(v, ci.Access, ci.Editors) {
+			return false
+		}
+	}
+	return true
+}
+
+// MayWriteIn reports whether v may create items in the folder dir: the
+// editorial rule under what a new item there inherits.
+func (s *Service) MayWriteIn(v access.Viewer, dir string) bool {
+	return hasAny(v, Writers) && s.mayEdit(v, path.Join(dir, "new.md"), "")
+}
+
+// texts returns an item's draft and published Markdown, "" for those it has not.
+func (s *Service) texts(ctx context.Context, it *store.Item) (draft, published string, err error) {
+	if it.DraftRev > 0 {
+		r, err := s.db.RevisionByID(ctx, it.DraftRev)
+		if err != nil {
+			return "", "", err
+		}
+		draft = r.Markdown
+	}
+	if it.PublishedRev > 0 {
+		r, err := s.db.RevisionByID(ctx, it.PublishedRev)
+		if err != nil {
+			return "", "", err
+		}
+		published = r.Markdown
+	}
+	return draft, published, nil
+}
+
+// editable returns the item with its texts when v may work on it, and
+// ErrNotFound, exactly as for an item that does not exist, when not.
+func (s *Service) editable(ctx context.Context, v access.Viewer, id int64) (*store.Item, string, string, error) {
+	it, err := s.item(ctx, id)
+	if err != nil {
+		return nil, "", "", err
+	}
+	draft, published, err := s.texts(ctx, it)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if !s.mayEdit(v, it.Path, nonEmpty(draft, published)...) {
+		return nil, "", "", ErrNotFound
+	}
+	return it, draft, published, nil
+}
+
+// nonEmpty keeps the texts an item has; none at all stands for its section's rule.
+func nonEmpty(texts ...string) []string {
+	var out []string
+	for _, t := range texts {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return out
 }
 
 var pathPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*(\.(sv|nb|nn|en))?\.md$`)
@@ -132,6 +228,10 @@ func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*sto
 	if err := s.check(p, markdown); err != nil {
 		return nil, err
 	}
+	// Both the section and the new item itself must be the writer's to look after.
+	if !s.mayEdit(a.Viewer, p, "", markdown) {
+		return nil, ErrNotFound
+	}
 	if _, err := s.db.ItemByPath(ctx, p); err == nil {
 		return nil, FieldErrors{"path": "an item with this path exists; edit it instead"}
 	}
@@ -151,7 +251,7 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 	if !hasAny(a.Viewer, Writers) {
 		return nil, refuse(ErrForbidden, "writing needs the communicator role")
 	}
-	it, err := s.item(ctx, id)
+	it, _, _, err := s.editable(ctx, a.Viewer, id)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +285,10 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 
 // transition changes an item's state after checks, in one step.
 func (s *Service) transition(ctx context.Context, a Actor, id, version int64, action string, details string, f func(it *store.Item) error) (*store.Item, error) {
-	it, err := s.item(ctx, id)
+	if !hasAny(a.Viewer, Writers) {
+		return nil, refuse(ErrForbidden, "the editor needs the communicator role")
+	}
+	it, _, _, err := s.editable(ctx, a.Viewer, id)
 	if err != nil {
 		return nil, err
 	}
@@ -316,32 +419,43 @@ func (s *Service) Step(ctx context.Context, a Actor, id, version int64, step, no
 	return nil, ErrUnknownStep
 }
 
-// Item returns an item with its draft and published Markdown.
-func (s *Service) Item(ctx context.Context, id int64) (*store.Item, string, string, error) {
-	it, err := s.item(ctx, id)
-	if err != nil {
-		return nil, "", "", err
+// Item returns an item with its draft and published Markdown, when v may
+// work on it; ErrNotFound otherwise.
+func (s *Service) Item(ctx context.Context, v access.Viewer, id int64) (*store.Item, string, string, error) {
+	if !hasAny(v, Writers) {
+		return nil, "", "", ErrNotFound
 	}
-	var draft, published string
-	if it.DraftRev > 0 {
-		if r, err := s.db.RevisionByID(ctx, it.DraftRev); err == nil {
-			draft = r.Markdown
-		}
-	}
-	if it.PublishedRev > 0 {
-		if r, err := s.db.RevisionByID(ctx, it.PublishedRev); err == nil {
-			published = r.Markdown
-		}
-	}
-	return it, draft, published, nil
+	return s.editable(ctx, v, id)
 }
 
-// Items lists every item.
-func (s *Service) Items(ctx context.Context) ([]store.Item, error) { return s.db.Items(ctx) }
+// Items lists the items v may work on.
+func (s *Service) Items(ctx context.Context, v access.Viewer) ([]store.Item, error) {
+	if !hasAny(v, Writers) {
+		return nil, nil
+	}
+	items, err := s.db.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := items[:0]
+	for _, it := range items {
+		draft, published, err := s.texts(ctx, &it)
+		if err != nil {
+			return nil, err
+		}
+		if s.mayEdit(v, it.Path, nonEmpty(draft, published)...) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
 
-// Revisions lists an item's revisions.
-func (s *Service) Revisions(ctx context.Context, id int64) ([]store.Revision, error) {
-	if _, err := s.item(ctx, id); err != nil {
+// Revisions lists an item's revisions, when v may work on it.
+func (s *Service) Revisions(ctx context.Context, v access.Viewer, id int64) ([]store.Revision, error) {
+	if !hasAny(v, Writers) {
+		return nil, ErrNotFound
+	}
+	if _, _, _, err := s.editable(ctx, v, id); err != nil {
 		return nil, err
 	}
 	return s.db.Revisions(ctx, id)

@@ -19,15 +19,15 @@ import (
 var (
 	klara = Actor{Viewer: access.Viewer{Subject: "klara", Roles: []string{"communicator", "employee"}}, Address: "10.0.0.1"}
 	karin = Actor{Viewer: access.Viewer{Subject: "karin", Roles: []string{"communicator", "employee"}}}
-	per   = Actor{Viewer: access.Viewer{Subject: "per", Roles: []string{"publisher", "communicator"}}}
+	per   = Actor{Viewer: access.Viewer{Subject: "per", Roles: []string{"publisher", "communicator", "employee"}}}
 	erik  = Actor{Viewer: access.Viewer{Subject: "erik", Roles: []string{"employee"}}}
-	anna  = Actor{Viewer: access.Viewer{Subject: "anna", Roles: []string{"admin"}}}
+	anna  = Actor{Viewer: access.Viewer{Subject: "anna", Roles: []string{"admin", "employee"}}}
 )
 
 const news = "---\ntitle: Julbord\ntype: news\ndate: 2026-11-23\naudience: [employee]\n---\nVälkommen på julbord.\n"
 
 func newService(t *testing.T, db *store.DB) *Service {
-	return New(db, clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)), slog.New(slog.NewTextHandler(io.Discard, nil)), content.Options{DefaultLang: "sv"})
+	return New(db, clock.NewManual(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)), slog.New(slog.NewTextHandler(io.Discard, nil)), content.Options{DefaultLang: "sv"}, nil)
 }
 
 func kind(err error) string {
@@ -127,7 +127,7 @@ func TestWorkflow(t *testing.T) {
 		step("unpublish without a reason", got, err, "invalid")
 		got, err = s.Unpublish(ctx, per, it.ID, v, "Julbordet är inställt.")
 		step("unpublish", got, err, "ok")
-		revs, _ := s.Revisions(ctx, it.ID)
+		revs, _ := s.Revisions(ctx, klara.Viewer, it.ID)
 		if len(revs) != 3 || revs[0].AuthorID != "karin" || revs[2].Note != "created" {
 			t.Fatalf("revisions: %+v", revs)
 		}
@@ -161,7 +161,7 @@ func TestConcurrentSavesConflict(t *testing.T) {
 		if kind(err) != "conflict" || !strings.Contains(err.Error(), "changed by someone else") {
 			t.Fatalf("a stale save: %v", err)
 		}
-		_, draft, _, _ := s.Item(ctx, it.ID)
+		_, draft, _, _ := s.Item(ctx, klara.Viewer, it.ID)
 		if !strings.Contains(draft, "Klaras ändring") || strings.Contains(draft, "Karins") {
 			t.Fatal("a stale save overwrote the draft")
 		}

@@ -180,6 +180,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 
 	b.buildSections(s)
 	in := inheritAccess(s)
+	s.inheritance = in
 	for _, a := range s.assets {
 		// A file's folder rule is what a page there that sets nothing gets.
 		folder := inheritsAll()
@@ -290,6 +291,9 @@ var inheritedFields = []struct {
 	{"audience", func(to, from *content.Item) { to.Access.Audience = from.Access.Audience }, widerIn("audience")},
 	{"min_auth", func(to, from *content.Item) { to.Access.MinAuth = from.Access.MinAuth }, widerIn("min_auth")},
 	{"zones", func(to, from *content.Item) { to.Access.Zones = from.Access.Zones }, widerIn("zones")},
+	// Who looks after a section decides no reader's access, so a
+	// translation may name other editors.
+	{"editors", func(to, from *content.Item) { to.Editors = from.Editors }, nil},
 }
 
 func widerIn(field string) func(p access.Policy, r, limit *content.Item) bool {

@@ -69,14 +69,15 @@ func (a *Asset) holds(p *Page) bool {
 // Site is one consistent view of all content. It never changes after it is
 // built; a reload builds a new one.
 type Site struct {
-	opts     Options
-	pages    []*Page // sorted by URL
-	byURL    map[string]*Page
-	sections map[string]*Section // by URL
-	aliases  map[string]string
-	assets   map[string]*Asset
-	refs     map[string][]*Page // asset URL → pages that link to it
-	media    map[string][]*Page // upload path (/media/key/name) → pages that show it
+	opts        Options
+	pages       []*Page // sorted by URL
+	byURL       map[string]*Page
+	sections    map[string]*Section // by URL
+	aliases     map[string]string
+	assets      map[string]*Asset
+	refs        map[string][]*Page // asset URL → pages that link to it
+	media       map[string][]*Page // upload path (/media/key/name) → pages that show it
+	inheritance *inheritance       // how pages take fields from their sections, for drafts built later
 	// Problems are everything wrong that was found while building.
 	Problems content.Problems
 	// BrokenLinks are the local links and images that lead nowhere.
@@ -143,6 +144,64 @@ func (s *Site) decide(v access.Viewer, p *Page, now time.Time) access.Decision {
 // Visible reports whether v may see p at now.
 func (s *Site) Visible(v access.Viewer, p *Page, now time.Time) bool {
 	return s.decide(v, p, now) == access.Allow
+}
+
+// Inherit completes an item that is not (or not yet) part of the site, a
+// draft say, with what it takes from its sections, as if it were a page here.
+func (s *Site) Inherit(it *content.Item) {
+	in := s.inheritance
+	if in == nil {
+		in = &inheritance{s: s}
+	}
+	in.fill(it, it.Dir, it.Lang, it.IsIndex)
+}
+
+// Editable reports whether v may look after p in the editor and its
+// reports: the editorial rule, whatever p's schedule.
+func (s *Site) Editable(v access.Viewer, p *Page) bool {
+	return s.opts.Policy.MayEdit(v, p.Access, p.Editors)
+}
+
+// ForEditor returns the page at url when v may look after it.
+func (s *Site) ForEditor(v access.Viewer, url string) (*Page, bool) {
+	p, ok := s.byURL[url]
+	if !ok || !s.Editable(v, p) {
+		return nil, false
+	}
+	return p, true
+}
+
+// Reported reports whether the content-health report speaks of p to v:
+// p is live at now and v may look after it.
+func (s *Site) Reported(v access.Viewer, p *Page, now time.Time) bool {
+	return p.Access.Live(now) && s.Editable(v, p)
+}
+
+// ReportedPages lists the pages the content-health report speaks of to v,
+// in listing order.
+func (s *Site) ReportedPages(v access.Viewer, now time.Time) []*Page {
+	var out []*Page
+	for _, p := range s.pages {
+		if s.Reported(v, p, now) {
+			out = append(out, p)
+		}
+	}
+	SortPages(out)
+	return out
+}
+
+// Folders lists the top-level folders of the default language, whoever may
+// see them: for the editor, which asks the editorial rule of each, never
+// for readers.
+func (s *Site) Folders() []string {
+	var out []string
+	for _, sec := range s.sections {
+		if sec.Dir != "" && !strings.Contains(sec.Dir, "/") && sec.Lang == s.opts.DefaultLang {
+			out = append(out, sec.Dir)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Lookup finds the page or section at url for v. A page the viewer may not

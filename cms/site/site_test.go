@@ -467,3 +467,70 @@ func TestCorpusRenders(t *testing.T) {
 		t.Fatalf("rendered %d corpus pages, want 5", n)
 	}
 }
+
+// A section's editors reach the pages below it, like access; a page
+// cannot name its own; a draft outside the site inherits them as a page would.
+func TestEditorsInheritedFromSection(t *testing.T) {
+	archive := `
+-- _index.md --
+---
+title: Start
+---
+-- vikarie/_index.md --
+---
+title: Vikarie
+audience: [substitute]
+editors: [communicator]
+---
+-- vikarie/djup/sida.md --
+---
+title: Djup sida
+---
+-- vikarie/egen.md --
+---
+title: Sätter egna redaktörer
+editors: [employee]
+---
+-- vikarie/chefer/_index.md --
+---
+title: Chefer
+audience: [manager]
+editors: []
+---
+-- vikarie/chefer/rutin.md --
+---
+title: Rutin
+---
+`
+	now := at(2026, 11, 23, 9, 0)
+	s, _, _ := build(t, archive, now)
+	klara := access.Viewer{Subject: "klara", Roles: []string{"communicator", "employee"}, Level: "password"}
+	for url, want := range map[string]bool{
+		"/vikarie/djup/sida":    true,  // two levels down
+		"/vikarie/egen":         true,  // its own editors: are ignored
+		"/vikarie/chefer/rutin": false, // the subsection names nobody
+	} {
+		p, ok := s.byURL[url]
+		if !ok {
+			t.Fatalf("no page %s", url)
+		}
+		if got := s.Editable(klara, p); got != want {
+			t.Errorf("%s editable by a communicator: %v, want %v (editors %v)", url, got, want, p.Editors)
+		}
+	}
+	if p := s.byURL["/vikarie/egen"]; !slices.Equal(p.Editors, []string{"communicator"}) {
+		t.Errorf("a page named its own editors: %v", p.Editors)
+	}
+	warned := false
+	for _, pr := range s.Problems {
+		warned = warned || (strings.Contains(pr.File, "vikarie/egen.md") && strings.Contains(pr.Message, "editors is read only from a section's _index.md"))
+	}
+	if !warned {
+		t.Errorf("no warning for editors in a page: %v", s.Problems)
+	}
+	draft, _ := content.ParseFile("vikarie/djup/utkast.md", []byte("---\ntitle: Utkast\nmin_auth: eid\n---\n"), content.Options{DefaultLang: "sv"})
+	s.Inherit(draft)
+	if !slices.Equal(draft.Access.Audience, []string{"substitute"}) || draft.Access.MinAuth != "eid" || !slices.Equal(draft.Editors, []string{"communicator"}) {
+		t.Errorf("a draft inherits %+v, editors %v", draft.Access, draft.Editors)
+	}
+}

@@ -246,12 +246,35 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	return err
 }
 
-// AddNotice puts a disruption notice on a tile.
-func (s *Service) AddNotice(ctx context.Context, by string, n Notice) (Notice, error) {
-	fe := FieldErrors{}
+// ForEditor returns the tiles v may look after (the editorial rule of
+// access, under each tile's own audience, level and zones) and the notices.
+func (s *Service) ForEditor(ctx context.Context, v access.Viewer) ([]*Tile, []Notice) {
+	set, notices := s.Current(ctx)
+	var out []*Tile
+	for _, t := range set.Tiles {
+		if s.policy.MayEdit(v, t.Rule(), nil) {
+			out = append(out, t)
+		}
+	}
+	return out, notices
+}
+
+// editable returns the tile v may look after, ErrNotFound when there is
+// none or v may not.
+func (s *Service) editable(ctx context.Context, v access.Viewer, id string) (*Tile, error) {
 	set, _ := s.Current(ctx)
-	if _, ok := set.Tile(n.TileID); !ok {
-		return Notice{}, ErrNotFound
+	t, ok := set.Tile(id)
+	if !ok || !s.policy.MayEdit(v, t.Rule(), nil) {
+		return nil, ErrNotFound
+	}
+	return t, nil
+}
+
+// AddNotice puts a disruption notice on a tile that v may look after.
+func (s *Service) AddNotice(ctx context.Context, v access.Viewer, n Notice) (Notice, error) {
+	fe := FieldErrors{}
+	if _, err := s.editable(ctx, v, n.TileID); err != nil {
+		return Notice{}, err
 	}
 	if l := len([]rune(n.Text)); l == 0 || l > 300 {
 		fe["text"] = "write 1 to 300 characters"
@@ -265,7 +288,7 @@ func (s *Service) AddNotice(ctx context.Context, by string, n Notice) (Notice, e
 	if len(fe) > 0 {
 		return Notice{}, fe
 	}
-	row := &store.TileNotice{TileID: n.TileID, Text: n.Text, StartsAt: n.StartsAt.UTC(), EndsAt: n.EndsAt.UTC(), CreatedBy: by, CreatedAt: s.clock.Now().UTC()}
+	row := &store.TileNotice{TileID: n.TileID, Text: n.Text, StartsAt: n.StartsAt.UTC(), EndsAt: n.EndsAt.UTC(), CreatedBy: v.Subject, CreatedAt: s.clock.Now().UTC()}
 	if err := s.db.CreateNotice(ctx, row); err != nil {
 		return Notice{}, err
 	}
@@ -274,8 +297,11 @@ func (s *Service) AddNotice(ctx context.Context, by string, n Notice) (Notice, e
 	return n, nil
 }
 
-// RemoveNotice ends a notice early.
-func (s *Service) RemoveNotice(ctx context.Context, tileID string, id int64) error {
+// RemoveNotice ends a notice early, on a tile that v may look after.
+func (s *Service) RemoveNotice(ctx context.Context, v access.Viewer, tileID string, id int64) error {
+	if _, err := s.editable(ctx, v, tileID); err != nil {
+		return err
+	}
 	err := s.db.DeleteNotice(ctx, tileID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound

@@ -234,15 +234,26 @@ func TestNotices(t *testing.T) {
 		ctx := context.Background()
 		now := at(2026, 11, 23, 17, 0)
 		svc := newService(t, db, now)
-		_, err := svc.AddNotice(ctx, "klara", Notice{TileID: "lonewebben", Text: "", StartsAt: now, EndsAt: now.Add(-time.Hour)})
+		klara := access.Viewer{Subject: "klara", Roles: []string{"communicator", "employee"}, Level: "otp"}
+		_, err := svc.AddNotice(ctx, klara, Notice{TileID: "lonewebben", Text: "", StartsAt: now, EndsAt: now.Add(-time.Hour)})
 		var fe FieldErrors
 		if !errors.As(err, &fe) || fe["text"] == "" || fe["ends_at"] == "" {
 			t.Fatalf("bad notice: %v", err)
 		}
-		if _, err := svc.AddNotice(ctx, "klara", Notice{TileID: "finns-inte", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
+		if _, err := svc.AddNotice(ctx, klara, Notice{TileID: "finns-inte", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("unknown tile: %v", err)
 		}
-		n, err := svc.AddNotice(ctx, "klara", Notice{TileID: "lonewebben", Text: "Lönesystemet stängt för underhåll 18–20", StartsAt: at(2026, 11, 23, 18, 0), EndsAt: at(2026, 11, 23, 20, 0)})
+		// A communicator looks after the tiles she may use, at their level.
+		for _, v := range []access.Viewer{
+			{Subject: "klara", Roles: klara.Roles, Level: "password"},
+			{Subject: "kim", Roles: []string{"communicator"}, Level: "eid"},
+			subOTP,
+		} {
+			if _, err := svc.AddNotice(ctx, v, Notice{TileID: "lonewebben", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("%s at %s puts a notice on a tile she may not use: %v", v.Subject, v.Level, err)
+			}
+		}
+		n, err := svc.AddNotice(ctx, klara, Notice{TileID: "lonewebben", Text: "Lönesystemet stängt för underhåll 18–20", StartsAt: at(2026, 11, 23, 18, 0), EndsAt: at(2026, 11, 23, 20, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +267,7 @@ func TestNotices(t *testing.T) {
 			t.Fatal("the notice does not follow its period")
 		}
 		svc.clock.(*clock.Manual).Set(at(2026, 11, 23, 19, 0))
-		if err := svc.RemoveNotice(ctx, "lonewebben", n.ID); err != nil {
+		if err := svc.RemoveNotice(ctx, klara, "lonewebben", n.ID); err != nil {
 			t.Fatal(err)
 		}
 		if disrupted(at(2026, 11, 23, 19, 0)) {

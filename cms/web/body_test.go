@@ -55,7 +55,7 @@ func TestCompressedBodiesRefusedBeforeDecoding(t *testing.T) {
 	db := storetest.SQLite(t)
 	f := newFixture(t, monday10, func(d *Deps) {
 		d.Store = db
-		d.Publishing = publishing.New(db, d.Clock, quietLog(), content.Options{DefaultLang: "sv"})
+		d.Publishing = publishing.New(db, d.Clock, quietLog(), content.Options{DefaultLang: "sv"}, d.Sites)
 		d.Feedback = feedback.New(db, d.Clock, quietLog(), 5, time.Minute)
 	})
 	gz := compressZeros(t, bombSize, func(w io.Writer) io.WriteCloser { z, _ := gzip.NewWriterLevel(w, gzip.BestCompression); return z })

@@ -177,10 +177,10 @@ func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
 		CanWrite:   slices.ContainsFunc(publishing.Writers, viewer.HasRole),
 		CanApprove: slices.ContainsFunc(publishing.Approvers, viewer.HasRole),
 	}
-	if st := s.Sites.Current(); st != nil {
-		for _, sec := range st.Sections(viewer, s.Clock.Now()) {
-			if sec.Dir != "" && !strings.Contains(sec.Dir, "/") && sec.Lang == st.DefaultLang() {
-				ev.Sections = append(ev.Sections, sec.Dir)
+	if st := s.Sites.Current(); st != nil && s.Publishing != nil {
+		for _, dir := range st.Folders() {
+			if s.Publishing.MayWriteIn(viewer, dir) {
+				ev.Sections = append(ev.Sections, dir)
 			}
 		}
 	}
@@ -210,7 +210,7 @@ func (s *Server) editorGate(c *fiber.Ctx) error {
 // editorList is /redaktion: every item and its state.
 func (s *Server) editorList(c *fiber.Ctx) error {
 	v, ev := s.editorView(c)
-	items, err := s.Publishing.Items(c.UserContext())
+	items, err := s.Publishing.Items(c.UserContext(), s.Viewer(c))
 	if err != nil {
 		return err
 	}
@@ -254,6 +254,8 @@ func (s *Server) editorRefused(c *fiber.Ctx, v *View, ev *EditorView, err error)
 	var fe publishing.FieldErrors
 	var r *publishing.Refusal
 	switch {
+	case errors.Is(err, publishing.ErrNotFound):
+		return fiber.ErrNotFound
 	case errors.As(err, &fe):
 		ev.Errors = fe
 		ev.Message = s.cat.T(v.Lang, "editor.invalid")
@@ -275,7 +277,7 @@ func (s *Server) loadEditorItem(c *fiber.Ctx, v *View, ev *EditorView) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	it, draft, published, err := s.Publishing.Item(c.UserContext(), id)
+	it, draft, published, err := s.Publishing.Item(c.UserContext(), s.Viewer(c), id)
 	if errors.Is(err, publishing.ErrNotFound) {
 		return fiber.ErrNotFound
 	}

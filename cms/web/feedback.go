@@ -313,7 +313,7 @@ func (s *Server) feedbackStats(c *fiber.Ctx, f store.FeedbackFilter) ([]PageStat
 			v.Share = int(p.Yes * 100 / v.Total)
 		}
 		if st != nil {
-			if pg, _, d := st.Lookup(viewer, now, p.Path); d == access.Allow && pg != nil {
+			if pg, ok := st.ForEditor(viewer, p.Path); ok {
 				v.Title = pg.Title
 			}
 		}
@@ -448,12 +448,13 @@ func (s *Server) editorFeedbackUpdate(c *fiber.Ctx) error {
 }
 
 // mayReport tells whether answers about path may be shown to v: when v may
-// see the page, or when the page no longer exists.
+// look after the page (the editorial rule: its readers and the editors
+// responsible for its section), or when the page no longer exists.
 func (s *Server) mayReport(st *site.Site, v access.Viewer, now time.Time, path string) bool {
 	if st == nil {
 		return true
 	}
-	if p, _, d := st.Lookup(v, now, path); d == access.Allow && p != nil {
+	if _, ok := st.ForEditor(v, path); ok {
 		return true
 	}
 	return !st.Has(path)

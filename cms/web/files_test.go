@@ -28,6 +28,7 @@ import (
 var readers = map[string]access.Viewer{
 	"sigrid": {Subject: "sigrid", Roles: []string{"substitute"}, Level: "password"},
 	"anna":   {Subject: "anna", Roles: []string{"admin", "employee"}, Level: "eid"},
+	"ulf":    {Subject: "ulf", Roles: []string{"admin", "employee"}, Level: "eid"},
 }
 
 // newReading is the editorial site with sign-in in place, so that what an
@@ -41,7 +42,7 @@ func newReading(t *testing.T, db *store.DB) *editorial {
 		t.Fatal(err)
 	}
 	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}),
+		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
 		SignIn: signInURL,
 		Viewer: func(c *fiber.Ctx) access.Viewer {
 			if v, ok := readers[c.Get("X-Test-As")]; ok {
@@ -134,7 +135,7 @@ func TestUploadFollowsThePagesThatShowIt(t *testing.T) {
 
 	// On a page for admins only: admins, privately; nobody else, not even
 	// the communicator who uploaded it.
-	publishVia(t, e, "personal/admin-bild.md", fmt.Sprintf("---\ntitle: Bara för admin\naudience: [admin]\n---\n![bild](%s)\n", u))
+	publishAs(t, e, "anna", "ulf", "personal/admin-bild.md", fmt.Sprintf("---\ntitle: Bara för admin\naudience: [admin]\n---\n![bild](%s)\n", u))
 	rebuild()
 	code, h, _ := e.fetch(t, "anna", u, "image")
 	if code != 200 || h["Cache-Control"] != "private, no-cache" {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/health"
 	"github.com/torg-cms/torg/cms/site"
@@ -82,7 +81,7 @@ type HealthReport struct {
 }
 
 // healthReport puts the report together for the viewer: rows about pages
-// the viewer may not see are left out, like everywhere else.
+// and tiles the viewer may not look after (the editorial rule) are left out.
 func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 	ctx := c.UserContext()
 	v := s.Viewer(c)
@@ -116,7 +115,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 	// Pages due for review: by their reviewed date, else by their last
 	// revision. News and job ads are dated and expire; they are not reviewed.
 	limit := now.AddDate(0, -months, 0)
-	for _, p := range st.List(v, now, site.Query{Indexes: true}) {
+	for _, p := range st.ReportedPages(v, now) {
 		if p.Type == content.TypeNews || p.Type == content.TypeJob {
 			continue
 		}
@@ -140,7 +139,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 				continue
 			}
 			pr := PageRef{Path: ps.Path}
-			if p, _, d := st.Lookup(v, now, ps.Path); d == access.Allow && p != nil {
+			if p, ok := st.ForEditor(v, ps.Path); ok {
 				pr = ref(p)
 			}
 			r.LowHelpfulness = append(r.LowHelpfulness, HelpRow{PageRef: pr, Share: ps.Share, Total: ps.Total})
@@ -149,7 +148,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 	}
 
 	for _, b := range st.BrokenLinks {
-		if st.Visible(v, b.Page, now) {
+		if st.Reported(v, b.Page, now) {
 			r.BrokenLinks = append(r.BrokenLinks, BrokenRow{PageRef: ref(b.Page), Line: b.Line, Message: b.Message})
 		}
 	}
@@ -157,7 +156,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 	links := st.ExternalLinks()
 	var urls []string
 	for u, pages := range links {
-		if slices.ContainsFunc(pages, func(p *site.Page) bool { return st.Visible(v, p, now) }) {
+		if slices.ContainsFunc(pages, func(p *site.Page) bool { return st.Reported(v, p, now) }) {
 			urls = append(urls, u)
 		}
 	}
@@ -172,7 +171,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 			}
 			row := ExternalRow{LinkResult: res}
 			for _, p := range links[res.URL] {
-				if st.Visible(v, p, now) {
+				if st.Reported(v, p, now) {
 					row.Pages = append(row.Pages, ref(p))
 				}
 			}
@@ -192,7 +191,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 	}
 
 	if s.Tiles != nil {
-		set, notices := s.Tiles.Current(ctx)
+		editable, notices := s.Tiles.ForEditor(ctx, v)
 		loc := s.location()
 		clicks, err := s.Tiles.Clicks(ctx, now.In(loc).AddDate(0, 0, -30), now.In(loc))
 		if err != nil {
@@ -202,7 +201,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 		for _, cl := range clicks {
 			count[cl.TileID] += cl.Count
 		}
-		for _, t := range set.Tiles {
+		for _, t := range editable {
 			row := TileRow{ID: t.ID, Title: t.Title.In(s.chosenLang(c), s.DefaultLang), Clicks: count[t.ID], Notices: []tiles.Notice{}}
 			for _, n := range notices {
 				if n.TileID == t.ID && now.Before(n.EndsAt) {

@@ -90,7 +90,7 @@ func (s *Server) listItems(c *fiber.Ctx) error {
 	if err := s.requireWriter(c); err != nil {
 		return err
 	}
-	items, err := s.Publishing.Items(c.UserContext())
+	items, err := s.Publishing.Items(c.UserContext(), s.Viewer(c))
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) getItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	it, draft, published, err := s.Publishing.Item(c.UserContext(), id)
+	it, draft, published, err := s.Publishing.Item(c.UserContext(), s.Viewer(c), id)
 	if err != nil {
 		return workflowErr(err)
 	}
@@ -212,7 +212,7 @@ func (s *Server) itemRevisions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	revs, err := s.Publishing.Revisions(c.UserContext(), id)
+	revs, err := s.Publishing.Revisions(c.UserContext(), s.Viewer(c), id)
 	if err != nil {
 		return workflowErr(err)
 	}

@@ -53,7 +53,7 @@ func newEditorial(t *testing.T, db *store.DB) *editorial {
 		t.Fatal(err)
 	}
 	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}),
+		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
 		Viewer: func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }})
 	if err != nil {
 		t.Fatal(err)
@@ -335,7 +335,7 @@ func TestFeedsAndAuditLog(t *testing.T) {
 	}
 	// The audit log: for admins, as JSON and CSV, with formulas neutralised.
 	people["anna"] = access.Viewer{Subject: "anna", Roles: []string{"admin"}, Level: "eid"}
-	people["=cmd|'/c calc'!A1"] = access.Viewer{Subject: "=cmd|'/c calc'!A1", Roles: []string{"communicator"}, Level: "eid"}
+	people["=cmd|'/c calc'!A1"] = access.Viewer{Subject: "=cmd|'/c calc'!A1", Roles: []string{"communicator", "employee"}, Level: "eid"}
 	e.call(t, "=cmd|'/c calc'!A1", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":"nyheter/x.md","markdown":%q}`, newsMD))
 	if code, _, _ := e.call(t, "klara", "GET", "/api/v1/admin/audit", ""); code != 403 {
 		t.Fatalf("a communicator reading the audit log: %d", code)
@@ -358,13 +358,19 @@ func TestFeedsAndAuditLog(t *testing.T) {
 
 func publishVia(t *testing.T, e *editorial, path, md string) {
 	t.Helper()
-	code, m, raw := e.call(t, "klara", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":%q,"markdown":%q}`, path, md))
+	publishAs(t, e, "klara", "per", path, md)
+}
+
+// publishAs has writer write the item and approver approve it.
+func publishAs(t *testing.T, e *editorial, writer, approver, path, md string) {
+	t.Helper()
+	code, m, raw := e.call(t, writer, "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":%q,"markdown":%q}`, path, md))
 	if code != 201 {
 		t.Fatalf("create %s: %d %s", path, code, raw)
 	}
 	id := int(m["id"].(float64))
-	e.call(t, "klara", "POST", fmt.Sprintf("/api/v1/admin/items/%d/submit", id), `{"version":1}`)
-	if code, _, raw := e.call(t, "per", "POST", fmt.Sprintf("/api/v1/admin/items/%d/approve", id), `{"version":2}`); code != 200 {
+	e.call(t, writer, "POST", fmt.Sprintf("/api/v1/admin/items/%d/submit", id), `{"version":1}`)
+	if code, _, raw := e.call(t, approver, "POST", fmt.Sprintf("/api/v1/admin/items/%d/approve", id), `{"version":2}`); code != 200 {
 		t.Fatalf("approve %s: %d %s", path, code, raw)
 	}
 }

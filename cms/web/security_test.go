@@ -32,7 +32,7 @@ func TestEveryRouteSendsTheSecurityHeaders(t *testing.T) {
 	f := newFixture(t, monday10, func(d *Deps) {
 		d.BaseURL = "https://intra.sjobacka.test"
 		d.Store, d.Search = db, idx
-		d.Publishing = publishing.New(db, d.Clock, quietLog(), content.Options{DefaultLang: "sv"})
+		d.Publishing = publishing.New(db, d.Clock, quietLog(), content.Options{DefaultLang: "sv"}, d.Sites)
 		d.Feedback = feedback.New(db, d.Clock, quietLog(), 5, time.Minute)
 		d.Tiles = tiles.NewService(db, d.Clock, quietLog(), access.Policy{}, stockholm, tiles.Rules{})
 		d.Viewer = func(c *fiber.Ctx) access.Viewer {

@@ -488,7 +488,7 @@ func (s *Server) addNotice(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &body); err != nil {
 		return apiErr(fiber.StatusBadRequest, "bad_request", `send {"text": …, "starts_at": "2026-11-28T18:00:00+01:00", "ends_at": …}`)
 	}
-	n, err := s.Tiles.AddNotice(c.UserContext(), s.Viewer(c).Subject, tiles.Notice{TileID: c.Params("id"), Text: body.Text, StartsAt: body.StartsAt, EndsAt: body.EndsAt})
+	n, err := s.Tiles.AddNotice(c.UserContext(), s.Viewer(c), tiles.Notice{TileID: c.Params("id"), Text: body.Text, StartsAt: body.StartsAt, EndsAt: body.EndsAt})
 	var fe tiles.FieldErrors
 	switch {
 	case errors.Is(err, tiles.ErrNotFound):
@@ -513,7 +513,7 @@ func (s *Server) removeNotice(c *fiber.Ctx) error {
 	if err != nil {
 		return apiErr(fiber.StatusNotFound, "not_found", "no such notice")
 	}
-	if err := s.Tiles.RemoveNotice(c.UserContext(), c.Params("id"), id); errors.Is(err, tiles.ErrNotFound) {
+	if err := s.Tiles.RemoveNotice(c.UserContext(), s.Viewer(c), c.Params("id"), id); errors.Is(err, tiles.ErrNotFound) {
 		return apiErr(fiber.StatusNotFound, "not_found", "no such notice")
 	} else if err != nil {
 		return err
