@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -57,6 +58,9 @@ type Doc struct {
 	Refs     []string  // the resolved paths of local links and images
 	External []string  // the http and https links and images that leave the site
 	Problems []LinkProblem
+
+	lines    lines           // where the lines of the Markdown start
+	external map[string]bool // External as a set
 }
 
 // Resolver maps a link or image destination written in the Markdown to the
@@ -69,26 +73,56 @@ type Renderer struct {
 	safe   goldmark.Markdown // raw HTML escaped
 	unsafe goldmark.Markdown // raw HTML kept, then sanitised
 	policy *bluemonday.Policy
+	limits Limits
 }
 
-// New returns a Renderer with Torg's pipeline.
-func New() *Renderer {
+// New returns a Renderer with Torg's pipeline and DefaultLimits.
+func New() *Renderer { return NewWithLimits(DefaultLimits) }
+
+// NewWithLimits returns a Renderer with Torg's pipeline and the given
+// limits; a zero field means no limit of that kind.
+func NewWithLimits(l Limits) *Renderer {
 	opts := []goldmark.Option{
+		goldmark.WithParser(newParser()),
 		goldmark.WithExtensions(
 			// GFM, with table alignment as attributes: style attributes would
 			// need a Content-Security-Policy that allows inline styles.
 			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
-			extension.Strikethrough, extension.Linkify, extension.TaskList,
+			extension.Linkify, extension.TaskList,
 		),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 	}
 	safe := goldmark.New(append(opts, goldmark.WithRendererOptions(
-		renderer.WithNodeRenderers(util.Prioritized(escapeRawHTML{}, 100), util.Prioritized(taskBox{}, 100)),
+		renderer.WithNodeRenderers(util.Prioritized(escapeRawHTML{}, 100), util.Prioritized(taskBox{}, 100),
+			util.Prioritized(extension.NewStrikethroughHTMLRenderer(), 500)),
 	))...)
 	unsafe := goldmark.New(append(opts, goldmark.WithRendererOptions(ghtml.WithUnsafe(),
-		renderer.WithNodeRenderers(util.Prioritized(taskBox{}, 100)),
+		renderer.WithNodeRenderers(util.Prioritized(taskBox{}, 100),
+			util.Prioritized(extension.NewStrikethroughHTMLRenderer(ghtml.WithUnsafe()), 500)),
 	))...)
-	return &Renderer{safe: safe, unsafe: unsafe, policy: sanitiser()}
+	return &Renderer{safe: safe, unsafe: unsafe, policy: sanitiser(), limits: l}
+}
+
+// newParser is goldmark's parser with strikethrough, its emphasis and
+// strikethrough marks and its link destinations counted against Limits.
+func newParser() parser.Parser {
+	var inline []util.PrioritizedValue
+	for _, v := range parser.DefaultInlineParsers() {
+		switch p := v.Value.(parser.InlineParser); string(p.Trigger()) {
+		case "*_":
+			v.Value = markParser{p}
+		case "![]":
+			v.Value = linkParser{p}
+		case "`":
+			v.Value = codeParser{p}
+		}
+		inline = append(inline, v)
+	}
+	inline = append(inline, util.Prioritized(markParser{extension.NewStrikethroughParser()}, 500))
+	return parser.NewParser(parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(inline...),
+		parser.WithParagraphTransformers(util.Prioritized(refParser{parser.LinkReferenceParagraphTransformer}, 100)),
+	)
 }
 
 // sanitiser allows what Markdown itself produces plus ordinary formatting,
@@ -109,14 +143,26 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render renders src. allowHTML keeps raw HTML, sanitised; otherwise it is
 // escaped and shown as text.
+// A document beyond the Renderer's Limits is refused with a *LimitError.
 func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, error) {
+	if err := r.limits.prescan(src); err != nil {
+		return nil, err
+	}
 	md := r.safe
 	if allowHTML {
 		md = r.unsafe
 	}
 	pctx := parser.NewContext(parser.WithIDs(newIDs()))
+	b := &budget{limits: r.limits, src: src}
+	if r.limits.MaxTime > 0 {
+		b.deadline = time.Now().Add(r.limits.MaxTime)
+	}
+	pctx.Set(budgetKey, b)
 	root := md.Parser().Parse(text.NewReader(src), parser.WithContext(pctx))
-	doc := &Doc{}
+	if err := b.late(); err != nil {
+		return nil, err
+	}
+	doc := &Doc{lines: newLines(src)}
 
 	// A "# heading" that opens the document is its title, shown by the template.
 	if first := root.FirstChild(); first != nil {
@@ -126,7 +172,18 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 		}
 	}
 
+	depth := 0
 	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if n.Kind() == ast.KindBlockquote || n.Kind() == ast.KindList {
+			if !entering {
+				depth--
+				return ast.WalkContinue, nil
+			}
+			// Lists nested by indentation are not seen by the prescan.
+			if depth++; r.limits.MaxDepth > 0 && depth > r.limits.MaxDepth {
+				return ast.WalkStop, &LimitError{Limit: LimitDepth, Max: r.limits.MaxDepth, Line: doc.lines.at(blockStart(n))}
+			}
+		}
 		if !entering {
 			return ast.WalkContinue, nil
 		}
@@ -163,6 +220,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 		answer.Reset()
 	}
 	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		if err := b.late(); err != nil {
+			return nil, err
+		}
 		buf.Reset()
 		if err := md.Renderer().Render(w, src, n); err != nil {
 			return nil, fmt.Errorf("render: %w", err)
@@ -188,6 +248,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 	doc.HTML = r.clean(all.String(), allowHTML)
 	doc.Intro = r.clean(intro.String(), allowHTML)
 	doc.Text = documentText(root, src)
+	if err := b.late(); err != nil {
+		return nil, err
+	}
 	return doc, nil
 }
 
@@ -204,35 +267,57 @@ func (doc *Doc) resolve(resolve Resolver, n ast.Node, src, dest []byte, image bo
 	}
 	url, local, err := resolve(string(dest), image)
 	if err != nil {
-		doc.Problems = append(doc.Problems, LinkProblem{Line: lineOf(n, src, dest), Message: err.Error()})
+		doc.Problems = append(doc.Problems, LinkProblem{Line: doc.lines.at(n.Pos()), Message: err.Error()})
 		return dest
 	}
 	if local {
 		doc.Refs = append(doc.Refs, url)
 	} else if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
-		if !slices.Contains(doc.External, url) {
+		if !doc.external[url] {
+			if doc.external == nil {
+				doc.external = map[string]bool{}
+			}
+			doc.external[url] = true
 			doc.External = append(doc.External, url)
 		}
 	}
 	return []byte(url)
 }
 
-// lineOf finds the line of dest inside the block that holds node n.
-func lineOf(n ast.Node, src, dest []byte) int {
-	for p := n; p != nil; p = p.Parent() {
-		if p.Type() != ast.TypeBlock || p.Lines().Len() == 0 {
-			continue
+// lines are the offsets where the lines of a source start, to find the
+// line of an offset in logarithmic time.
+type lines []int
+
+func newLines(src []byte) lines {
+	ls := lines{0}
+	for i, c := range src {
+		if c == '\n' {
+			ls = append(ls, i+1)
 		}
-		lines := p.Lines()
-		start := lines.At(0).Start
-		stop := lines.At(lines.Len() - 1).Stop
-		off := start
-		if i := bytes.Index(src[start:stop], dest); i >= 0 {
-			off = start + i
-		}
-		return bytes.Count(src[:off], []byte("\n")) + 1
 	}
-	return 0
+	return ls
+}
+
+// at is the line, from 1, of byte offset off; 0 for an unknown offset.
+func (ls lines) at(off int) int {
+	if off < 0 {
+		return 0
+	}
+	line, _ := slices.BinarySearch(ls, off+1)
+	return line
+}
+
+// blockStart is the offset where block n begins, or -1.
+func blockStart(n ast.Node) int {
+	if n.Pos() >= 0 {
+		return n.Pos()
+	}
+	for c := n; c != nil; c = c.FirstChild() {
+		if c.Type() == ast.TypeBlock && c.Lines().Len() > 0 {
+			return c.Lines().At(0).Start
+		}
+	}
+	return -1
 }
 
 func attr(n ast.Node, name string) string {
