@@ -55,6 +55,14 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.What())
+	}
+	return e.What()
+}
+
+// What says which limit was broken, without the line.
+func (e *LimitError) What() string {
 	var what string
 	switch e.Limit {
 	case LimitSize:
@@ -67,9 +75,6 @@ func (e *LimitError) Error() string {
 		what = fmt.Sprintf("more than %d links in one paragraph", e.Max)
 	default:
 		what = fmt.Sprintf("rendering took longer than %d ms", e.Max)
-	}
-	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s", e.Line, what)
 	}
 	return what
 }

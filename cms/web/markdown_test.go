@@ -2,12 +2,16 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
 )
@@ -69,4 +73,27 @@ func TestMarkdownBeyondLimitsRefused(t *testing.T) {
 			t.Fatalf("32 levels should render: %d %s", code, fmt.Sprintf("%.200s", raw))
 		}
 	})
+}
+
+// TestUnrenderedPageSaysSo: a published page beyond the rendering limits
+// says, in its language, that it cannot be shown; the site still serves.
+func TestUnrenderedPageSaysSo(t *testing.T) {
+	fsys := fstest.MapFS{
+		"_index.md": {Data: []byte("---\ntitle: Start\naudience: public\n---\nVälkommen.\n")},
+		"djup.md":   {Data: []byte("---\ntitle: Djup\naudience: public\n---\n" + strings.Repeat(">", 10<<10) + "\n")},
+	}
+	f := newFixture(t, monday10, func(d *Deps) {
+		b := site.NewBuilder(site.Options{DefaultLang: "sv", Location: stockholm}, d.Clock, quietLog(), content.NewDirSource("content", fsys, "", false))
+		if _, err := b.Build(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		d.Sites = b
+	})
+	r := f.do(t, "GET", "/djup", nil)
+	if r.status != 200 || !strings.Contains(r.body, "Sidan kan inte visas just nu") || strings.Contains(r.body, "&gt;&gt;") {
+		t.Fatalf("%d %.2000s", r.status, r.body)
+	}
+	if r := f.do(t, "GET", "/", nil); r.status != 200 || !strings.Contains(r.body, "Välkommen") {
+		t.Fatalf("start page: %d", r.status)
+	}
 }
