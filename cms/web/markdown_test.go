@@ -97,3 +97,33 @@ func TestUnrenderedPageSaysSo(t *testing.T) {
 		t.Fatalf("start page: %d", r.status)
 	}
 }
+
+// TestEditorFormRefusesMarkdownBeyondLimits: the editor's own form says
+// what is wrong beside the text, keeps the text, and saves nothing.
+func TestEditorFormRefusesMarkdownBeyondLimits(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	deep := "Inledning\n\n" + strings.Repeat("> ", 40) + "x\n"
+	fields := map[string][]string{"section": {"nyheter"}, "slug": {"djup"}, "lang": {"sv"}, "title": {"Djupt citat"}, "type": {"news"},
+		"audience": {"employee"}, "date": {"2026-11-23"}, "body": {deep}, "action": {"preview"}}
+	for _, action := range []string{"preview", "create"} {
+		fields["action"] = []string{action}
+		code, _, page := e.form(t, "klara", "/redaktion/ny", fields)
+		if code != 422 || !strings.Contains(page, "Rad 3: citat och listor ligger i mer än 32 nivåer") || !strings.Contains(page, "Djupt citat") {
+			t.Fatalf("%s: %d", action, code)
+		}
+	}
+	fields["body"], fields["action"] = []string{"Inledning"}, []string{"create"}
+	code, loc, _ := e.form(t, "klara", "/redaktion/ny", fields)
+	if code != 303 {
+		t.Fatalf("create: %d", code)
+	}
+	item := strings.TrimSuffix(loc, "?saved=1")
+	fields["body"], fields["action"], fields["version"] = []string{strings.Repeat("[a](", 300)}, []string{"save"}, []string{"1"}
+	code, _, page := e.form(t, "klara", item, fields)
+	if code != 422 || !strings.Contains(page, "Rad 1: ett stycke har fler än 128 länkar") {
+		t.Fatalf("save: %d", code)
+	}
+	if _, _, raw := e.call(t, "klara", "GET", "/api/v1/admin/items", ""); strings.Contains(raw, `"version":2`) {
+		t.Fatalf("the refused text was saved: %s", raw)
+	}
+}
