@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -41,6 +42,13 @@ var worstCases = []struct {
 	{"brackets", func(size int) string { return fill(size, "[") }},
 	{"image-brackets", func(size int) string { return fill(size, "![") }},
 	{"many-links", func(size int) string { return fill(size, "[a](b) ") }},
+	{"external-links", func(size int) string {
+		var b strings.Builder
+		for i := 0; b.Len() < size; i++ {
+			fmt.Fprintf(&b, "[länk](https://example.org/%d)\n\n", i)
+		}
+		return b.String()[:size]
+	}},
 	{"backticks", func(size int) string { return fill(size, "\\``") }},
 	{"code-spans", func(size int) string { return fill(size, "`a` ") }},
 	{"raw-html", func(size int) string { return fill(size, "<a") }},
@@ -58,13 +66,14 @@ func fill(size int, unit string) string {
 // Run: go test ./cms/render -run '^$' -bench WorstCase -benchmem
 func BenchmarkWorstCase(b *testing.B) {
 	r := New()
+	external := func(dest string, _ bool) (string, bool, error) { return dest, false, nil }
 	for _, c := range worstCases {
 		src := []byte(c.make(100 << 10))
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			start := cpuTime()
 			for i := 0; i < b.N; i++ {
-				_, _ = r.Render(src, false, nil)
+				_, _ = r.Render(src, false, external)
 			}
 			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 		})

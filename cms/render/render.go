@@ -58,9 +58,15 @@ type Doc struct {
 	Refs     []string  // the resolved paths of local links and images
 	External []string  // the http and https links and images that leave the site
 	Problems []LinkProblem
+}
 
-	lines    lines           // where the lines of the Markdown start
-	external map[string]bool // External as a set
+// links resolves the links of one document as it is rendered.
+type links struct {
+	doc      *Doc
+	resolve  Resolver
+	src      []byte
+	lines    lines           // where the lines of src start
+	external map[string]bool // doc.External as a set
 }
 
 // Resolver maps a link or image destination written in the Markdown to the
@@ -103,8 +109,10 @@ func NewWithLimits(l Limits) *Renderer {
 	return &Renderer{safe: safe, unsafe: unsafe, policy: sanitiser(), limits: l}
 }
 
-// newParser is goldmark's parser with strikethrough, its emphasis and
-// strikethrough marks and its link destinations counted against Limits.
+// newParser is goldmark's default parser plus strikethrough, with the
+// parsers whose work grows with the square of what one block holds
+// (emphasis, strikethrough, code spans, links, link definitions) counted
+// against the Limits.
 func newParser() parser.Parser {
 	var inline []util.PrioritizedValue
 	for _, v := range parser.DefaultInlineParsers() {
@@ -142,8 +150,8 @@ func sanitiser() *bluemonday.Policy {
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render renders src. allowHTML keeps raw HTML, sanitised; otherwise it is
-// escaped and shown as text.
-// A document beyond the Renderer's Limits is refused with a *LimitError.
+// escaped and shown as text. A document beyond the Renderer's Limits is
+// refused with a *LimitError.
 func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, error) {
 	if err := r.limits.prescan(src); err != nil {
 		return nil, err
@@ -162,7 +170,8 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 	if err := b.late(); err != nil {
 		return nil, err
 	}
-	doc := &Doc{lines: newLines(src)}
+	doc := &Doc{}
+	ls := &links{doc: doc, resolve: resolve, src: src, lines: newLines(src), external: map[string]bool{}}
 
 	// A "# heading" that opens the document is its title, shown by the template.
 	if first := root.FirstChild(); first != nil {
@@ -179,9 +188,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 				depth--
 				return ast.WalkContinue, nil
 			}
-			// Lists nested by indentation are not seen by the prescan.
+			// The prescan estimates the nesting; this is what goldmark made.
 			if depth++; r.limits.MaxDepth > 0 && depth > r.limits.MaxDepth {
-				return ast.WalkStop, &LimitError{Limit: LimitDepth, Max: r.limits.MaxDepth, Line: doc.lines.at(blockStart(n))}
+				return ast.WalkStop, &LimitError{Limit: LimitDepth, Max: r.limits.MaxDepth, Line: ls.lines.at(blockStart(n))}
 			}
 		}
 		if !entering {
@@ -193,9 +202,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 				doc.TOC = append(doc.TOC, Heading{Level: n.Level, ID: attr(n, "id"), Text: plainText(n, src)})
 			}
 		case *ast.Link:
-			n.Destination = doc.resolve(resolve, n, src, n.Destination, false)
+			n.Destination = ls.rewrite(n, n.Destination, false)
 		case *ast.Image:
-			n.Destination = doc.resolve(resolve, n, src, n.Destination, true)
+			n.Destination = ls.rewrite(n, n.Destination, true)
 		}
 		return ast.WalkContinue, nil
 	})
@@ -261,25 +270,23 @@ func (r *Renderer) clean(s string, allowHTML bool) string {
 	return r.policy.Sanitize(s)
 }
 
-func (doc *Doc) resolve(resolve Resolver, n ast.Node, src, dest []byte, image bool) []byte {
-	if resolve == nil || len(dest) == 0 {
+// rewrite resolves the destination of link or image n, and notes a local
+// reference, an external link or a link that leads nowhere.
+func (ls *links) rewrite(n ast.Node, dest []byte, image bool) []byte {
+	if ls.resolve == nil || len(dest) == 0 {
 		return dest
 	}
-	url, local, err := resolve(string(dest), image)
+	doc := ls.doc
+	url, local, err := ls.resolve(string(dest), image)
 	if err != nil {
-		doc.Problems = append(doc.Problems, LinkProblem{Line: doc.lines.at(n.Pos()), Message: err.Error()})
+		doc.Problems = append(doc.Problems, LinkProblem{Line: ls.lines.at(n.Pos()), Message: err.Error()})
 		return dest
 	}
 	if local {
 		doc.Refs = append(doc.Refs, url)
-	} else if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
-		if !doc.external[url] {
-			if doc.external == nil {
-				doc.external = map[string]bool{}
-			}
-			doc.external[url] = true
-			doc.External = append(doc.External, url)
-		}
+	} else if (strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://")) && !ls.external[url] {
+		ls.external[url] = true
+		doc.External = append(doc.External, url)
 	}
 	return []byte(url)
 }
