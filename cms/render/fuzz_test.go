@@ -24,6 +24,10 @@ func FuzzRenderSanitised(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	// The worst cases for goldmark's time, small: refused or rendered, fast.
+	for _, c := range worstCases {
+		f.Add(c.make(4 << 10))
+	}
 	r := New()
 	f.Fuzz(func(t *testing.T, md string) {
 		for _, allow := range []bool{true, false} {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -59,6 +60,15 @@ type Doc struct {
 	Problems []LinkProblem
 }
 
+// links resolves the links of one document as it is rendered.
+type links struct {
+	doc      *Doc
+	resolve  Resolver
+	src      []byte
+	lines    lines           // where the lines of src start
+	external map[string]bool // doc.External as a set
+}
+
 // Resolver maps a link or image destination written in the Markdown to the
 // URL it should have. It returns the destination unchanged for external
 // links, and an error for a local link that leads nowhere.
@@ -69,26 +79,58 @@ type Renderer struct {
 	safe   goldmark.Markdown // raw HTML escaped
 	unsafe goldmark.Markdown // raw HTML kept, then sanitised
 	policy *bluemonday.Policy
+	limits Limits
 }
 
-// New returns a Renderer with Torg's pipeline.
-func New() *Renderer {
+// New returns a Renderer with Torg's pipeline and DefaultLimits.
+func New() *Renderer { return NewWithLimits(DefaultLimits) }
+
+// NewWithLimits returns a Renderer with Torg's pipeline and the given
+// limits; a zero field means no limit of that kind.
+func NewWithLimits(l Limits) *Renderer {
 	opts := []goldmark.Option{
+		goldmark.WithParser(newParser()),
 		goldmark.WithExtensions(
 			// GFM, with table alignment as attributes: style attributes would
 			// need a Content-Security-Policy that allows inline styles.
 			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
-			extension.Strikethrough, extension.Linkify, extension.TaskList,
+			extension.Linkify, extension.TaskList,
 		),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 	}
 	safe := goldmark.New(append(opts, goldmark.WithRendererOptions(
-		renderer.WithNodeRenderers(util.Prioritized(escapeRawHTML{}, 100), util.Prioritized(taskBox{}, 100)),
+		renderer.WithNodeRenderers(util.Prioritized(escapeRawHTML{}, 100), util.Prioritized(taskBox{}, 100),
+			util.Prioritized(extension.NewStrikethroughHTMLRenderer(), 500)),
 	))...)
 	unsafe := goldmark.New(append(opts, goldmark.WithRendererOptions(ghtml.WithUnsafe(),
-		renderer.WithNodeRenderers(util.Prioritized(taskBox{}, 100)),
+		renderer.WithNodeRenderers(util.Prioritized(taskBox{}, 100),
+			util.Prioritized(extension.NewStrikethroughHTMLRenderer(ghtml.WithUnsafe()), 500)),
 	))...)
-	return &Renderer{safe: safe, unsafe: unsafe, policy: sanitiser()}
+	return &Renderer{safe: safe, unsafe: unsafe, policy: sanitiser(), limits: l}
+}
+
+// newParser is goldmark's default parser plus strikethrough, with the
+// parsers whose work grows with the square of what one block holds
+// (emphasis, strikethrough, code spans, links, link definitions) counted
+// against the Limits.
+func newParser() parser.Parser {
+	var inline []util.PrioritizedValue
+	for _, v := range parser.DefaultInlineParsers() {
+		switch p := v.Value.(parser.InlineParser); string(p.Trigger()) {
+		case "*_":
+			v.Value = markParser{p}
+		case "![]":
+			v.Value = linkParser{p}
+		case "`":
+			v.Value = codeParser{p}
+		}
+		inline = append(inline, v)
+	}
+	inline = append(inline, util.Prioritized(markParser{extension.NewStrikethroughParser()}, 500))
+	return parser.NewParser(parser.WithBlockParsers(parser.DefaultBlockParsers()...),
+		parser.WithInlineParsers(inline...),
+		parser.WithParagraphTransformers(util.Prioritized(refParser{parser.LinkReferenceParagraphTransformer}, 100)),
+	)
 }
 
 // sanitiser allows what Markdown itself produces plus ordinary formatting,
@@ -108,15 +150,28 @@ func sanitiser() *bluemonday.Policy {
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render renders src. allowHTML keeps raw HTML, sanitised; otherwise it is
-// escaped and shown as text.
+// escaped and shown as text. A document beyond the Renderer's Limits is
+// refused with a *LimitError.
 func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, error) {
+	if err := r.limits.prescan(src); err != nil {
+		return nil, err
+	}
 	md := r.safe
 	if allowHTML {
 		md = r.unsafe
 	}
 	pctx := parser.NewContext(parser.WithIDs(newIDs()))
+	b := &budget{limits: r.limits, src: src}
+	if r.limits.MaxTime > 0 {
+		b.deadline = time.Now().Add(r.limits.MaxTime)
+	}
+	pctx.Set(budgetKey, b)
 	root := md.Parser().Parse(text.NewReader(src), parser.WithContext(pctx))
+	if err := b.late(); err != nil {
+		return nil, err
+	}
 	doc := &Doc{}
+	ls := &links{doc: doc, resolve: resolve, src: src, lines: newLines(src), external: map[string]bool{}}
 
 	// A "# heading" that opens the document is its title, shown by the template.
 	if first := root.FirstChild(); first != nil {
@@ -126,7 +181,18 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 		}
 	}
 
+	depth := 0
 	err := ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if n.Kind() == ast.KindBlockquote || n.Kind() == ast.KindList {
+			if !entering {
+				depth--
+				return ast.WalkContinue, nil
+			}
+			// The prescan estimates the nesting; this is what goldmark made.
+			if depth++; r.limits.MaxDepth > 0 && depth > r.limits.MaxDepth {
+				return ast.WalkStop, &LimitError{Limit: LimitDepth, Max: r.limits.MaxDepth, Line: ls.lines.at(blockStart(n))}
+			}
+		}
 		if !entering {
 			return ast.WalkContinue, nil
 		}
@@ -136,9 +202,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 				doc.TOC = append(doc.TOC, Heading{Level: n.Level, ID: attr(n, "id"), Text: plainText(n, src)})
 			}
 		case *ast.Link:
-			n.Destination = doc.resolve(resolve, n, src, n.Destination, false)
+			n.Destination = ls.rewrite(n, n.Destination, false)
 		case *ast.Image:
-			n.Destination = doc.resolve(resolve, n, src, n.Destination, true)
+			n.Destination = ls.rewrite(n, n.Destination, true)
 		}
 		return ast.WalkContinue, nil
 	})
@@ -163,6 +229,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 		answer.Reset()
 	}
 	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		if err := b.late(); err != nil {
+			return nil, err
+		}
 		buf.Reset()
 		if err := md.Renderer().Render(w, src, n); err != nil {
 			return nil, fmt.Errorf("render: %w", err)
@@ -188,6 +257,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 	doc.HTML = r.clean(all.String(), allowHTML)
 	doc.Intro = r.clean(intro.String(), allowHTML)
 	doc.Text = documentText(root, src)
+	if err := b.late(); err != nil {
+		return nil, err
+	}
 	return doc, nil
 }
 
@@ -198,41 +270,61 @@ func (r *Renderer) clean(s string, allowHTML bool) string {
 	return r.policy.Sanitize(s)
 }
 
-func (doc *Doc) resolve(resolve Resolver, n ast.Node, src, dest []byte, image bool) []byte {
-	if resolve == nil || len(dest) == 0 {
+// rewrite resolves the destination of link or image n, and notes a local
+// reference, an external link or a link that leads nowhere.
+func (ls *links) rewrite(n ast.Node, dest []byte, image bool) []byte {
+	if ls.resolve == nil || len(dest) == 0 {
 		return dest
 	}
-	url, local, err := resolve(string(dest), image)
+	doc := ls.doc
+	url, local, err := ls.resolve(string(dest), image)
 	if err != nil {
-		doc.Problems = append(doc.Problems, LinkProblem{Line: lineOf(n, src, dest), Message: err.Error()})
+		doc.Problems = append(doc.Problems, LinkProblem{Line: ls.lines.at(n.Pos()), Message: err.Error()})
 		return dest
 	}
 	if local {
 		doc.Refs = append(doc.Refs, url)
-	} else if strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://") {
-		if !slices.Contains(doc.External, url) {
-			doc.External = append(doc.External, url)
-		}
+	} else if (strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://")) && !ls.external[url] {
+		ls.external[url] = true
+		doc.External = append(doc.External, url)
 	}
 	return []byte(url)
 }
 
-// lineOf finds the line of dest inside the block that holds node n.
-func lineOf(n ast.Node, src, dest []byte) int {
-	for p := n; p != nil; p = p.Parent() {
-		if p.Type() != ast.TypeBlock || p.Lines().Len() == 0 {
-			continue
+// lines are the offsets where the lines of a source start, to find the
+// line of an offset in logarithmic time.
+type lines []int
+
+func newLines(src []byte) lines {
+	ls := lines{0}
+	for i, c := range src {
+		if c == '\n' {
+			ls = append(ls, i+1)
 		}
-		lines := p.Lines()
-		start := lines.At(0).Start
-		stop := lines.At(lines.Len() - 1).Stop
-		off := start
-		if i := bytes.Index(src[start:stop], dest); i >= 0 {
-			off = start + i
-		}
-		return bytes.Count(src[:off], []byte("\n")) + 1
 	}
-	return 0
+	return ls
+}
+
+// at is the line, from 1, of byte offset off; 0 for an unknown offset.
+func (ls lines) at(off int) int {
+	if off < 0 {
+		return 0
+	}
+	line, _ := slices.BinarySearch(ls, off+1)
+	return line
+}
+
+// blockStart is the offset where block n begins, or -1.
+func blockStart(n ast.Node) int {
+	if n.Pos() >= 0 {
+		return n.Pos()
+	}
+	for c := n; c != nil; c = c.FirstChild() {
+		if c.Type() == ast.TypeBlock && c.Lines().Len() > 0 {
+			return c.Lines().At(0).Start
+		}
+	}
+	return -1
 }
 
 func attr(n ast.Node, name string) string {

@@ -35,6 +35,8 @@ type Builder struct {
 	mu       sync.Mutex // one build at a time
 	lastGood map[string]*content.Item
 	cache    map[string]*render.Doc
+	refused  map[string]error       // what could not be rendered, by the key of cache
+	goodDocs map[string]*render.Doc // the last document that rendered, by source and file
 	current  atomic.Pointer[Site]
 	builds   atomic.Int64
 	onBuild  []func(*Site)
@@ -203,18 +205,41 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 	}
 	linkKey := hex.EncodeToString(h.Sum(nil))
 	cache := make(map[string]*render.Doc, len(s.pages))
+	refused := map[string]error{}
+	goodDocs := make(map[string]*render.Doc, len(s.pages))
 	for _, p := range s.pages {
 		key := p.Hash + ":" + linkKey
+		file := p.Source + ":" + p.File
 		doc, ok := b.cache[key]
-		if !ok {
-			var err error
+		err := b.refused[key]
+		if !ok && err == nil {
 			doc, err = b.renderer.Render(p.Body, p.AllowHTML, s.resolver(p, byFile))
-			if err != nil {
-				problem(p.Item, 0, content.Error, "cannot render: %v", err)
-				doc = &render.Doc{}
-			}
 		}
-		cache[key] = doc
+		if err != nil {
+			// A page beyond the rendering limits keeps the last version
+			// that rendered, or shows that it cannot be shown.
+			refused[key] = err
+			line, why := 0, err.Error()
+			var le *render.LimitError
+			if errors.As(err, &le) {
+				why = le.What()
+				if le.Line > 0 {
+					line = p.BodyLine + le.Line - 1
+				}
+			}
+			if old := b.goodDocs[file]; old != nil {
+				doc = old
+				goodDocs[file] = old
+				problem(p.Item, line, content.Error, "cannot render: %s; the page shows its last good version", why)
+			} else {
+				doc = &render.Doc{}
+				p.Unrendered = true
+				problem(p.Item, line, content.Error, "cannot render: %s", why)
+			}
+		} else {
+			cache[key] = doc
+			goodDocs[file] = doc
+		}
 		p.Doc = doc
 		for _, lp := range doc.Problems {
 			problem(p.Item, p.BodyLine+lp.Line-1, content.Error, "%s", lp.Message)
@@ -228,6 +253,7 @@ func (b *Builder) assemble(items []*content.Item, assets []*Asset, probs content
 			}
 		}
 	}
+	b.refused, b.goodDocs = refused, goodDocs
 	sort.SliceStable(s.Problems, func(i, j int) bool {
 		if s.Problems[i].File != s.Problems[j].File {
 			return s.Problems[i].File < s.Problems[j].File

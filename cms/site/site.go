@@ -27,6 +27,7 @@ type Options struct {
 type Page struct {
 	*content.Item
 	Doc          *render.Doc
+	Unrendered   bool     // the body is beyond the rendering limits and no earlier version rendered: Doc is empty
 	Section      *Section // the section the page is in; for an _index page, its own section
 	translations []*Page
 }

@@ -235,6 +235,9 @@ func (s *Server) editorCreate(c *fiber.Ctx) error {
 	if c.FormValue("action") == "preview" {
 		return s.editorPreview(c, v, ev)
 	}
+	if err := s.checkBody(ev.Form.Body); s.editorLimit(c, v, ev, err) {
+		return s.send(c, "editor_item", v)
+	}
 	it, err := s.Publishing.Create(c.UserContext(), s.actor(c), ev.Form.path(), ev.Form.markdown())
 	if err != nil {
 		return s.editorRefused(c, v, ev, err)
@@ -247,6 +250,7 @@ func (s *Server) editorPreview(c *fiber.Ctx, v *View, ev *EditorView) error {
 	if err == nil {
 		ev.Preview = template.HTML(doc.HTML) //nolint:gosec // the renderer escapes raw HTML
 	}
+	s.editorLimit(c, v, ev, err)
 	return s.send(c, "editor_item", v)
 }
 
@@ -324,6 +328,9 @@ func (s *Server) editorAct(c *fiber.Ctx) error {
 		return s.editorPreview(c, v, ev)
 	case "save":
 		ev.Form = form
+		if err := s.checkBody(form.Body); s.editorLimit(c, v, ev, err) {
+			return s.send(c, "editor_item", v)
+		}
 		_, err = s.Publishing.Save(ctx, a, id, form.Version, form.markdown(), form.Note)
 	case "unpublish":
 		_, err = s.Publishing.Step(ctx, a, id, form.Version, "unpublish", form.Reason)

@@ -137,6 +137,9 @@ func (s *Server) createItem(c *fiber.Ctx) error {
 	if err := body(c, &in); err != nil {
 		return err
 	}
+	if err := s.checkMarkdown(in.Markdown); err != nil {
+		return s.markdownErr(c, err)
+	}
 	it, err := s.Publishing.Create(c.UserContext(), s.actor(c), in.Path, in.Markdown)
 	if err != nil {
 		return workflowErr(err)
@@ -162,6 +165,9 @@ func (s *Server) saveItem(c *fiber.Ctx) error {
 	}
 	if err := body(c, &in); err != nil {
 		return err
+	}
+	if err := s.checkMarkdown(in.Markdown); err != nil {
+		return s.markdownErr(c, err)
 	}
 	it, err := s.Publishing.Save(c.UserContext(), s.actor(c), id, in.Version, in.Markdown, in.Note)
 	if err != nil {
@@ -231,7 +237,7 @@ func (s *Server) itemRevisions(c *fiber.Ctx) error {
 }
 
 // preview answers POST /api/v1/admin/preview with the Markdown rendered by
-// the site's own pipeline.
+// the site's own pipeline, or the rendering limit it breaks (413, 422).
 func (s *Server) preview(c *fiber.Ctx) error {
 	if err := s.requireWriter(c); err != nil {
 		return err
@@ -245,9 +251,9 @@ func (s *Server) preview(c *fiber.Ctx) error {
 	if err := body(c, &in); err != nil {
 		return err
 	}
-	doc, err := s.renderer.Render([]byte(stripFrontMatter(in.Markdown)), false, nil)
+	doc, err := s.renderMarkdown(in.Markdown)
 	if err != nil {
-		return err
+		return s.markdownErr(c, err)
 	}
 	return c.JSON(fiber.Map{"html": doc.HTML, "title": doc.Title})
 }

@@ -130,6 +130,9 @@ func (s *Server) pageView(p *site.Page, now time.Time, loc *time.Location) *Page
 		HTML:  template.HTML(p.Doc.HTML), //nolint:gosec
 		Intro: template.HTML(p.Doc.Intro),
 	}
+	if p.Unrendered {
+		pv.HTML = template.HTML(`<p class="notice-box">` + template.HTMLEscapeString(s.cat.T(p.Lang, "page.unrendered")) + `</p>`) //nolint:gosec // escaped
+	}
 	for _, qa := range p.Doc.FAQ {
 		pv.FAQ = append(pv.FAQ, QAView{ID: qa.ID, Question: qa.Question, Answer: template.HTML(qa.Answer)})
 	}
