@@ -284,6 +284,9 @@ type Callback struct {
 	Code             string
 	Error            string // the provider's error, e.g. access_denied
 	ErrorDescription string
+	// Session is the browser's session cookie, if any: it ends when the
+	// new session starts, so a sign-in or step-up leaves one live session.
+	Session string
 }
 
 // FinishLogin checks the callback, exchanges the code, verifies the ID
@@ -360,6 +363,11 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 	}
 	if err := a.db.CreateSession(ctx, sess); err != nil {
 		return "", nil, "", fmt.Errorf("start session: %w", err)
+	}
+	if cb.Session != "" {
+		if err := a.endSession(ctx, hashToken(cb.Session)); err != nil {
+			a.log.Error("could not end the session this sign-in replaces", "err", err)
+		}
 	}
 	a.log.Info("signed in", "subject", v.Subject, "roles", v.Roles, "level", v.Level)
 	return token, sess, attempt.Return, nil
@@ -494,9 +502,8 @@ func (a *Service) Logout(ctx context.Context, token string) string {
 		return target
 	}
 	id := hashToken(token)
-	a.sessions.drop(id)
 	s, err := a.db.SessionByID(ctx, id)
-	if err := a.db.DeleteSession(ctx, id); err != nil {
+	if err := a.endSession(ctx, id); err != nil {
 		a.log.Error("could not end session", "err", err)
 	}
 	if err != nil {
@@ -518,6 +525,12 @@ func (a *Service) Logout(ctx context.Context, token string) string {
 	q.Set("post_logout_redirect_uri", a.s.PostLogoutURL)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// endSession deletes the session with id from the store and from memory.
+func (a *Service) endSession(ctx context.Context, id string) error {
+	a.sessions.drop(id)
+	return a.db.DeleteSession(ctx, id)
 }
 
 // ClientIP is the address a request comes from; see the package function.

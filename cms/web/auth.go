@@ -103,7 +103,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 func (s *Server) callback(c *fiber.Ctx) error {
 	token, _, ret, err := s.Auth.FinishLogin(c.UserContext(), auth.Callback{
 		State: c.Query("state"), Browser: c.Cookies(s.Auth.AttemptCookieName()), Code: c.Query("code"),
-		Error: c.Query("error"), ErrorDescription: c.Query("error_description"),
+		Error: c.Query("error"), ErrorDescription: c.Query("error_description"), Session: c.Cookies(s.Auth.CookieName()),
 	})
 	if err != nil {
 		var le *auth.LoginError
@@ -114,7 +114,7 @@ func (s *Server) callback(c *fiber.Ctx) error {
 		s.Log.Error("sign-in failed", "err", err)
 		return s.signInProblem(c, fiber.StatusServiceUnavailable, "signin.unavailable")
 	}
-	// A new session id at every sign-in: the old cookie, if any, is replaced.
+	// A new session id at every sign-in: the old session, if any, has ended.
 	s.setCookie(c, s.Auth.CookieName(), token)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect(ret, fiber.StatusSeeOther)
