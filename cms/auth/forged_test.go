@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,12 +29,17 @@ type forger struct {
 	srv     *httptest.Server
 	key     *rsa.PrivateKey
 	idToken string
+
+	keyFetches atomic.Int64
+	mu         sync.Mutex
+	published  jose.JSONWebKeySet // what /keys answers
 }
 
-func newForger(t *testing.T) *forger {
+func newForger(t testing.TB) *forger {
 	t.Helper()
 	f := &forger{}
 	f.key, _ = rsa.GenerateKey(rand.Reader, 2048)
+	f.publish(f.key, "k1")
 	mux := http.NewServeMux()
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
@@ -43,7 +50,10 @@ func newForger(t *testing.T) *forger {
 		})
 	})
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &f.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+		f.keyFetches.Add(1)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		json.NewEncoder(w).Encode(f.published)
 	})
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -52,9 +62,21 @@ func newForger(t *testing.T) *forger {
 	return f
 }
 
+// publish makes key, under kid, the one key the provider shows.
+func (f *forger) publish(key *rsa.PrivateKey, kid string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.published = jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"}}}
+}
+
 func (f *forger) sign(t *testing.T, key *rsa.PrivateKey, claims map[string]any) string {
+	return f.signAs(t, key, "k1", claims)
+}
+
+// signAs signs claims with key, naming it kid in the header.
+func (f *forger) signAs(t testing.TB, key *rsa.PrivateKey, kid string, claims map[string]any) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", kid))
 	if err != nil {
 		t.Fatal(err)
 	}

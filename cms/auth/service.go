@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
 	"github.com/torg-cms/torg/cms/access"
@@ -67,6 +68,7 @@ type Service struct {
 	mu       sync.Mutex // guards discovery and the probe
 	provider *oidc.Provider
 	endpoint struct{ endSession string }
+	meta     providerMeta
 	probe    struct {
 		until time.Time // the last answer holds until then
 		err   error
@@ -153,8 +155,40 @@ func (a *Service) discover(ctx context.Context) (*oidc.Provider, error) {
 	}
 	_ = p.Claims(&extra)
 	a.endpoint.endSession = extra.EndSession
+	a.meta = readMeta(p, a.s.HTTPClient, a.clock)
 	a.provider = p
 	return p, nil
+}
+
+// providerMeta is what Torg keeps of the provider's metadata.
+type providerMeta struct {
+	issuer string
+	algs   []string // ID token signing algorithms, those go-oidc supports
+	keys   *keySet
+}
+
+func readMeta(p *oidc.Provider, client *http.Client, clk clock.Clock) providerMeta {
+	var m struct {
+		Issuer string   `json:"issuer"`
+		JWKS   string   `json:"jwks_uri"`
+		Algs   []string `json:"id_token_signing_alg_values_supported"`
+	}
+	_ = p.Claims(&m) // NewProvider has read the same document already
+	meta := providerMeta{issuer: m.Issuer, keys: newKeySet(m.JWKS, client, clk)}
+	for _, alg := range m.Algs {
+		if slices.Contains(signingAlgs, jose.SignatureAlgorithm(alg)) {
+			meta.algs = append(meta.algs, alg)
+		}
+	}
+	return meta
+}
+
+// verifier checks tokens issued to audience against the provider's keys.
+func (a *Service) verifier(audience string) *oidc.IDTokenVerifier {
+	a.mu.Lock()
+	m := a.meta
+	a.mu.Unlock()
+	return oidc.NewVerifier(m.issuer, m.keys, &oidc.Config{ClientID: audience, Now: a.clock.Now, SupportedSigningAlgs: m.algs})
 }
 
 // reachable tells whether the provider answers now. Discovery is done once,
@@ -328,7 +362,7 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 	if raw == "" {
 		return "", nil, "", refuse("no_id_token", "the sign-in service sent no ID token", nil)
 	}
-	idt, claims, err := a.verifyIDToken(ctx, p, raw)
+	idt, claims, err := a.verifyIDToken(ctx, raw)
 	if err != nil {
 		return "", nil, "", err
 	}
@@ -374,10 +408,10 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 }
 
 // verifyIDToken checks signature (against the provider's keys, fetched
-// again when an unknown key appears), iss, aud, azp, exp and iat.
-func (a *Service) verifyIDToken(ctx context.Context, p *oidc.Provider, raw string) (*oidc.IDToken, map[string]any, error) {
-	verifier := p.Verifier(&oidc.Config{ClientID: a.s.ClientID, Now: a.clock.Now})
-	idt, err := verifier.Verify(a.ctx(ctx), raw)
+// again when an unknown key appears, at a bounded rate), iss, aud, azp,
+// exp and iat.
+func (a *Service) verifyIDToken(ctx context.Context, raw string) (*oidc.IDToken, map[string]any, error) {
+	idt, err := a.verifier(a.s.ClientID).Verify(ctx, raw)
 	if err != nil {
 		return nil, nil, refuse("id_token_invalid", "the ID token could not be verified", err)
 	}
@@ -476,12 +510,10 @@ func (a *Service) Bearer(ctx context.Context, raw string, ip netip.Addr) (access
 	if a.s.APIAudience == "" {
 		return access.Viewer{}, refuse("bearer_disabled", "this site does not accept bearer tokens", nil)
 	}
-	p, err := a.discover(ctx)
-	if err != nil {
+	if _, err := a.discover(ctx); err != nil {
 		return access.Viewer{}, err
 	}
-	verifier := p.Verifier(&oidc.Config{ClientID: a.s.APIAudience, Now: a.clock.Now})
-	t, err := verifier.Verify(a.ctx(ctx), raw)
+	t, err := a.verifier(a.s.APIAudience).Verify(ctx, raw)
 	if err != nil {
 		return access.Viewer{}, refuse("bearer_invalid", "the access token could not be verified", err)
 	}
