@@ -33,6 +33,7 @@ type forger struct {
 	keyFetches atomic.Int64
 	mu         sync.Mutex
 	published  jose.JSONWebKeySet // what /keys answers
+	userinfo   map[string]any     // what /userinfo answers; nil: 404
 }
 
 func newForger(t testing.TB) *forger {
@@ -46,7 +47,7 @@ func newForger(t testing.TB) *forger {
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{
 			"issuer": f.srv.URL, "authorization_endpoint": f.srv.URL + "/authorize", "token_endpoint": f.srv.URL + "/token",
-			"jwks_uri": f.srv.URL + "/keys", "id_token_signing_alg_values_supported": []string{"RS256"},
+			"jwks_uri": f.srv.URL + "/keys", "id_token_signing_alg_values_supported": []string{"RS256"}, "userinfo_endpoint": f.srv.URL + "/userinfo",
 		})
 	})
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +55,16 @@ func newForger(t testing.TB) *forger {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		json.NewEncoder(w).Encode(f.published)
+	})
+	mux.HandleFunc("/userinfo", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.userinfo == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(f.userinfo)
 	})
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

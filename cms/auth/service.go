@@ -157,7 +157,32 @@ func (a *Service) discover(ctx context.Context) (*oidc.Provider, error) {
 	a.endpoint.endSession = extra.EndSession
 	a.meta = readMeta(p, a.s.HTTPClient, a.clock)
 	a.provider = p
+	a.checkLevelMetadata(p)
 	return p, nil
+}
+
+// checkLevelMetadata says, once, when the provider's metadata shows no way
+// to tell the sign-in levels apart, so that an operator learns it from the
+// log and not from people who cannot step up.
+func (a *Service) checkLevelMetadata(p *oidc.Provider) {
+	m := a.s.Levels
+	if len(m.Levels) < 2 {
+		return
+	}
+	var meta struct {
+		ACRValues []string `json:"acr_values_supported"`
+		Claims    []string `json:"claims_supported"`
+	}
+	_ = p.Claims(&meta)
+	acrOK := len(m.ACR) > 0 && (slices.Contains(meta.Claims, "acr") || slices.ContainsFunc(meta.ACRValues, func(v string) bool { _, ok := m.ACR[v]; return ok }))
+	amrOK := len(m.AMR) > 0 && slices.Contains(meta.Claims, "amr")
+	if acrOK || amrOK {
+		return
+	}
+	a.log.Warn("the provider's metadata names neither an acr value of auth-level-map in acr_values_supported nor the acr or amr claim in claims_supported; "+
+		"unless it sends them anyway, everyone is held at the weakest sign-in level and a step-up ends on a page that says so. "+
+		"Configure the provider to put acr or amr in the ID token, and map its values with auth-level-map",
+		"issuer", a.s.Issuer, "weakest_level", m.Levels[0], "acr_values_supported", meta.ACRValues, "claims_supported", meta.Claims)
 }
 
 // providerMeta is what Torg keeps of the provider's metadata.
@@ -294,7 +319,7 @@ func (a *Service) BeginLogin(ctx context.Context, returnPath, level, binding str
 	state, nonce, verifier := randomToken(24), randomToken(24), oauth2.GenerateVerifier()
 	if err := a.db.CreateLoginAttempt(ctx, &store.LoginAttempt{
 		State: state, Nonce: nonce, Verifier: verifier, Return: SafeReturn(returnPath),
-		Browser: hashToken(binding), CreatedAt: a.clock.Now().UTC(),
+		Browser: hashToken(binding), Level: level, CreatedAt: a.clock.Now().UTC(),
 	}); err != nil {
 		return "", fmt.Errorf("begin sign-in: %w", err)
 	}
@@ -302,10 +327,20 @@ func (a *Service) BeginLogin(ctx context.Context, returnPath, level, binding str
 	for k, v := range a.s.AuthParams {
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
-	if level != "" {
-		if acr := a.s.Levels.ACRFor(level); acr != "" {
-			opts = append(opts, oauth2.SetAuthURLParam("acr_values", acr))
+	// Ask for what tells the levels apart: the acr values of the level
+	// asked (or of every level) and the acr and amr claims. A plain
+	// sign-in leaves the operator's own values of these in place.
+	acrs := a.s.Levels.ACRsFrom(level)
+	asks := map[string]string{"claims": a.s.Levels.ClaimsRequest(acrs)}
+	if len(acrs) > 0 {
+		asks["acr_values"] = strings.Join(acrs, " ")
+	}
+	for k, v := range asks {
+		if _, set := a.s.AuthParams[k]; v != "" && (level != "" || !set) {
+			opts = append(opts, oauth2.SetAuthURLParam(k, v))
 		}
+	}
+	if level != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
 	}
 	return a.oauth(p).AuthCodeURL(state, opts...), nil
@@ -369,8 +404,10 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 	if idt.Nonce != attempt.Nonce {
 		return "", nil, "", refuse("nonce_mismatch", "the ID token was not issued for this sign-in", nil)
 	}
-	if !a.s.Roles.HasClaim(claims) {
-		// Many providers put groups only in userinfo.
+	_, hasACR := claims["acr"]
+	_, hasAMR := claims["amr"]
+	if !a.s.Roles.HasClaim(claims) || (!hasACR && !hasAMR) {
+		// Many providers put groups, and some acr and amr, only in userinfo.
 		ui, err := p.UserInfo(a.ctx(ctx), oauth2.StaticTokenSource(tok))
 		if err == nil {
 			if ui.Subject != idt.Subject {
@@ -385,10 +422,16 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 				}
 			}
 		} else {
-			a.log.Warn("userinfo could not be read; roles come from the ID token alone", "err", err)
+			a.log.Warn("userinfo could not be read; roles and sign-in level come from the ID token alone", "err", err)
 		}
 	}
 	v, email := a.viewerFromClaims(idt.Subject, claims)
+	if attempt.Level != "" && a.s.Levels.Below(v.Level, attempt.Level) {
+		// Sending the person back would only ask for the same sign-in again.
+		a.log.Warn("the provider did not confirm the sign-in level asked for; the previous session, if any, stays as it was",
+			"subject", v.Subject, "asked", attempt.Level, "got", v.Level, "acr", claims["acr"], "amr", claims["amr"])
+		return "", nil, "", refuse("level_not_reached", "the sign-in service did not confirm the stronger sign-in", nil)
+	}
 	token = randomToken(32)
 	sess = &store.Session{
 		ID: hashToken(token), Subject: v.Subject, Name: v.Name, Email: email,

@@ -109,6 +109,10 @@ func (s *Server) callback(c *fiber.Ctx) error {
 		var le *auth.LoginError
 		if errors.As(err, &le) {
 			s.Log.Warn("sign-in refused", "reason", le.Code, "err", err, "request_id", c.Locals("requestid"))
+			if le.Code == "level_not_reached" {
+				// Back on the page, the person would be sent to the same sign-in again.
+				return s.signInProblem(c, fiber.StatusForbidden, "stepup.unconfirmed")
+			}
 			return s.signInProblem(c, fiber.StatusBadRequest, "signin.failed")
 		}
 		s.Log.Error("sign-in failed", "err", err)
