@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -144,20 +145,57 @@ func (m LevelMapping) Level(acr string, amr []string) string {
 	return m.Levels[best]
 }
 
-// ACRFor returns the acr value to ask the provider for a level: the one the
-// mapping gives that level, if any.
-func (m LevelMapping) ACRFor(level string) string {
-	var keys []string
-	for acr, l := range m.ACR {
-		if l == level {
-			keys = append(keys, acr)
+// ACRsFrom returns the acr values to ask the provider for, for a sign-in
+// at level or stronger: those the mapping gives level, then those of each
+// stronger level. For "" it returns every mapped acr value, weakest level
+// first, so that a plain sign-in tells the provider what Torg understands.
+func (m LevelMapping) ACRsFrom(level string) []string {
+	from := 0
+	if level != "" {
+		from = slices.Index(m.Levels, level)
+		if from < 0 {
+			return nil
 		}
 	}
-	sort.Strings(keys)
-	if len(keys) == 0 {
+	var out []string
+	for _, l := range m.Levels[from:] {
+		var keys []string
+		for acr, to := range m.ACR {
+			if to == l {
+				keys = append(keys, acr)
+			}
+		}
+		sort.Strings(keys)
+		out = append(out, keys...)
+	}
+	return out
+}
+
+// Below reports whether level is weaker than want.
+func (m LevelMapping) Below(level, want string) bool {
+	return slices.Index(m.Levels, level) < slices.Index(m.Levels, want)
+}
+
+// ClaimsRequest is the OpenID Connect claims request parameter that asks
+// for what the mapping reads (acr, with the values wanted, and amr) in the
+// ID token as essential claims; "" when the mapping reads neither.
+func (m LevelMapping) ClaimsRequest(acrValues []string) string {
+	idToken := map[string]any{}
+	if len(m.ACR) > 0 {
+		acr := map[string]any{"essential": true}
+		if len(acrValues) > 0 {
+			acr["values"] = acrValues
+		}
+		idToken["acr"] = acr
+	}
+	if len(m.AMR) > 0 {
+		idToken["amr"] = map[string]any{"essential": true}
+	}
+	if len(idToken) == 0 {
 		return ""
 	}
-	return keys[0]
+	b, _ := json.Marshal(map[string]any{"id_token": idToken})
+	return string(b)
 }
 
 // ParseMap reads "a=b, c=d" (or with ; or newlines between pairs) into a map.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -76,8 +77,20 @@ func TestLevels(t *testing.T) {
 			t.Errorf("Level(%q, %v) = %q, want %q", tt.acr, tt.amr, got, tt.want)
 		}
 	}
-	if got := m.ACRFor("eid"); got != "http://eidas.europa.eu/LoA/high" {
-		t.Errorf("ACRFor(eid) = %q", got)
+	if got := m.ACRsFrom("eid"); !slices.Equal(got, []string{"http://eidas.europa.eu/LoA/high"}) {
+		t.Errorf("ACRsFrom(eid) = %q", got)
+	}
+	if got := m.ACRsFrom("otp"); !slices.Equal(got, []string{"urn:se:loa:2", "http://eidas.europa.eu/LoA/high"}) {
+		t.Errorf("ACRsFrom(otp) = %q", got)
+	}
+	if got := m.ACRsFrom(""); !slices.Equal(got, m.ACRsFrom("password")) || len(got) != 2 {
+		t.Errorf("ACRsFrom() = %q", got)
+	}
+	if got := m.ClaimsRequest([]string{"a", "b"}); got != `{"id_token":{"acr":{"essential":true,"values":["a","b"]},"amr":{"essential":true}}}` {
+		t.Errorf("ClaimsRequest = %s", got)
+	}
+	if !m.Below("password", "otp") || m.Below("eid", "otp") || m.Below("otp", "otp") {
+		t.Error("Below does not follow the order of the levels")
 	}
 	for _, bad := range []string{"acr:x=platinum", "pwd=password", "amr:pwd"} {
 		if _, _, err := ParseLevelMap(bad, []string{"password"}); err == nil {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,23 +29,42 @@ type forger struct {
 	srv     *httptest.Server
 	key     *rsa.PrivateKey
 	idToken string
+
+	keyFetches atomic.Int64
+	mu         sync.Mutex
+	published  jose.JSONWebKeySet // what /keys answers
+	userinfo   map[string]any     // what /userinfo answers; nil: 404
 }
 
-func newForger(t *testing.T) *forger {
+func newForger(t testing.TB) *forger {
 	t.Helper()
 	f := &forger{}
 	f.key, _ = rsa.GenerateKey(rand.Reader, 2048)
+	f.publish(f.key, "k1")
 	mux := http.NewServeMux()
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{
 			"issuer": f.srv.URL, "authorization_endpoint": f.srv.URL + "/authorize", "token_endpoint": f.srv.URL + "/token",
-			"jwks_uri": f.srv.URL + "/keys", "id_token_signing_alg_values_supported": []string{"RS256"},
+			"jwks_uri": f.srv.URL + "/keys", "id_token_signing_alg_values_supported": []string{"RS256"}, "userinfo_endpoint": f.srv.URL + "/userinfo",
 		})
 	})
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &f.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+		f.keyFetches.Add(1)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		json.NewEncoder(w).Encode(f.published)
+	})
+	mux.HandleFunc("/userinfo", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.userinfo == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(f.userinfo)
 	})
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -52,9 +73,21 @@ func newForger(t *testing.T) *forger {
 	return f
 }
 
+// publish makes key, under kid, the one key the provider shows.
+func (f *forger) publish(key *rsa.PrivateKey, kid string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.published = jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: kid, Algorithm: "RS256", Use: "sig"}}}
+}
+
 func (f *forger) sign(t *testing.T, key *rsa.PrivateKey, claims map[string]any) string {
+	return f.signAs(t, key, "k1", claims)
+}
+
+// signAs signs claims with key, naming it kid in the header.
+func (f *forger) signAs(t testing.TB, key *rsa.PrivateKey, kid string, claims map[string]any) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", kid))
 	if err != nil {
 		t.Fatal(err)
 	}

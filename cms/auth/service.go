@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
 	"github.com/torg-cms/torg/cms/access"
@@ -68,6 +69,7 @@ type Service struct {
 	mu       sync.Mutex // guards discovery and the probe
 	provider *oidc.Provider
 	endpoint struct{ endSession string }
+	meta     providerMeta
 	probe    struct {
 		until time.Time // the last answer holds until then
 		err   error
@@ -154,8 +156,65 @@ func (a *Service) discover(ctx context.Context) (*oidc.Provider, error) {
 	}
 	_ = p.Claims(&extra)
 	a.endpoint.endSession = extra.EndSession
+	a.meta = readMeta(p, a.s.HTTPClient, a.clock)
 	a.provider = p
+	a.checkLevelMetadata(p)
 	return p, nil
+}
+
+// checkLevelMetadata says, once, when the provider's metadata shows no way
+// to tell the sign-in levels apart, so that an operator learns it from the
+// log and not from people who cannot step up.
+func (a *Service) checkLevelMetadata(p *oidc.Provider) {
+	m := a.s.Levels
+	if len(m.Levels) < 2 {
+		return
+	}
+	var meta struct {
+		ACRValues []string `json:"acr_values_supported"`
+		Claims    []string `json:"claims_supported"`
+	}
+	_ = p.Claims(&meta)
+	acrOK := len(m.ACR) > 0 && (slices.Contains(meta.Claims, "acr") || slices.ContainsFunc(meta.ACRValues, func(v string) bool { _, ok := m.ACR[v]; return ok }))
+	amrOK := len(m.AMR) > 0 && slices.Contains(meta.Claims, "amr")
+	if acrOK || amrOK {
+		return
+	}
+	a.log.Warn("the provider's metadata names neither an acr value of auth-level-map in acr_values_supported nor the acr or amr claim in claims_supported; "+
+		"unless it sends them anyway, everyone is held at the weakest sign-in level and a step-up ends on a page that says so. "+
+		"Configure the provider to put acr or amr in the ID token, and map its values with auth-level-map",
+		"issuer", a.s.Issuer, "weakest_level", m.Levels[0], "acr_values_supported", meta.ACRValues, "claims_supported", meta.Claims)
+}
+
+// providerMeta is what Torg keeps of the provider's metadata.
+type providerMeta struct {
+	issuer string
+	algs   []string // ID token signing algorithms, those go-oidc supports
+	keys   *keySet
+}
+
+func readMeta(p *oidc.Provider, client *http.Client, clk clock.Clock) providerMeta {
+	var m struct {
+		Issuer string   `json:"issuer"`
+		JWKS   string   `json:"jwks_uri"`
+		Algs   []string `json:"id_token_signing_alg_values_supported"`
+	}
+	_ = p.Claims(&m) // NewProvider has read the same document already
+	meta := providerMeta{issuer: m.Issuer, keys: newKeySet(m.JWKS, client, clk)}
+	for _, alg := range m.Algs {
+		if slices.Contains(signingAlgs, jose.SignatureAlgorithm(alg)) {
+			meta.algs = append(meta.algs, alg)
+		}
+	}
+	return meta
+}
+
+// verifier checks tokens issued to audience against the provider's keys.
+func (a *Service) verifier(audience string) *oidc.IDTokenVerifier {
+	a.mu.Lock()
+	m := a.meta
+	a.mu.Unlock()
+	return oidc.NewVerifier(m.issuer, m.keys, &oidc.Config{ClientID: audience, Now: a.clock.Now, SupportedSigningAlgs: m.algs})
 }
 
 // reachable tells whether the provider answers now. Discovery is done once,
@@ -257,7 +316,7 @@ func (a *Service) BeginLogin(ctx context.Context, returnPath, level, binding str
 	state, nonce, verifier := randomToken(24), randomToken(24), oauth2.GenerateVerifier()
 	if err := a.db.CreateLoginAttempt(ctx, &store.LoginAttempt{
 		State: state, Nonce: nonce, Verifier: verifier, Return: SafeReturn(returnPath),
-		Browser: hashToken(binding), CreatedAt: a.clock.Now().UTC(),
+		Browser: hashToken(binding), Level: level, CreatedAt: a.clock.Now().UTC(),
 	}); err != nil {
 		return "", fmt.Errorf("begin sign-in: %w", err)
 	}
@@ -265,10 +324,20 @@ func (a *Service) BeginLogin(ctx context.Context, returnPath, level, binding str
 	for k, v := range a.s.AuthParams {
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
-	if level != "" {
-		if acr := a.s.Levels.ACRFor(level); acr != "" {
-			opts = append(opts, oauth2.SetAuthURLParam("acr_values", acr))
+	// Ask for what tells the levels apart: the acr values of the level
+	// asked (or of every level) and the acr and amr claims. A plain
+	// sign-in leaves the operator's own values of these in place.
+	acrs := a.s.Levels.ACRsFrom(level)
+	asks := map[string]string{"claims": a.s.Levels.ClaimsRequest(acrs)}
+	if len(acrs) > 0 {
+		asks["acr_values"] = strings.Join(acrs, " ")
+	}
+	for k, v := range asks {
+		if _, set := a.s.AuthParams[k]; v != "" && (level != "" || !set) {
+			opts = append(opts, oauth2.SetAuthURLParam(k, v))
 		}
+	}
+	if level != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
 	}
 	return a.oauth(p).AuthCodeURL(state, opts...), nil
@@ -281,6 +350,9 @@ type Callback struct {
 	Code             string
 	Error            string // the provider's error, e.g. access_denied
 	ErrorDescription string
+	// Session is the browser's session cookie, if any: it ends when the
+	// new session starts, so a sign-in or step-up leaves one live session.
+	Session string
 }
 
 // FinishLogin checks the callback, exchanges the code, verifies the ID
@@ -322,15 +394,17 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 	if raw == "" {
 		return "", nil, "", refuse("no_id_token", "the sign-in service sent no ID token", nil)
 	}
-	idt, claims, err := a.verifyIDToken(ctx, p, raw)
+	idt, claims, err := a.verifyIDToken(ctx, raw)
 	if err != nil {
 		return "", nil, "", err
 	}
 	if idt.Nonce != attempt.Nonce {
 		return "", nil, "", refuse("nonce_mismatch", "the ID token was not issued for this sign-in", nil)
 	}
-	if !a.s.Roles.HasClaim(claims) {
-		// Many providers put groups only in userinfo.
+	_, hasACR := claims["acr"]
+	_, hasAMR := claims["amr"]
+	if !a.s.Roles.HasClaim(claims) || (!hasACR && !hasAMR) {
+		// Many providers put groups, and some acr and amr, only in userinfo.
 		ui, err := p.UserInfo(a.ctx(ctx), oauth2.StaticTokenSource(tok))
 		if err == nil {
 			if ui.Subject != idt.Subject {
@@ -345,10 +419,16 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 				}
 			}
 		} else {
-			a.log.Warn("userinfo could not be read; roles come from the ID token alone", "err", err)
+			a.log.Warn("userinfo could not be read; roles and sign-in level come from the ID token alone", "err", err)
 		}
 	}
 	v, email := a.viewerFromClaims(idt.Subject, claims)
+	if attempt.Level != "" && a.s.Levels.Below(v.Level, attempt.Level) {
+		// Sending the person back would only ask for the same sign-in again.
+		a.log.Warn("the provider did not confirm the sign-in level asked for; the previous session, if any, stays as it was",
+			"subject", v.Subject, "asked", attempt.Level, "got", v.Level, "acr", claims["acr"], "amr", claims["amr"])
+		return "", nil, "", refuse("level_not_reached", "the sign-in service did not confirm the stronger sign-in", nil)
+	}
 	token = randomToken(32)
 	sess = &store.Session{
 		ID: hashToken(token), Subject: v.Subject, Name: v.Name, Email: email,
@@ -358,15 +438,20 @@ func (a *Service) FinishLogin(ctx context.Context, cb Callback) (token string, s
 	if err := a.db.CreateSession(ctx, sess); err != nil {
 		return "", nil, "", fmt.Errorf("start session: %w", err)
 	}
+	if cb.Session != "" {
+		if err := a.endSession(ctx, hashToken(cb.Session)); err != nil {
+			a.log.Error("could not end the session this sign-in replaces", "err", err)
+		}
+	}
 	a.log.Info("signed in", "subject", v.Subject, "roles", v.Roles, "level", v.Level)
 	return token, sess, attempt.Return, nil
 }
 
 // verifyIDToken checks signature (against the provider's keys, fetched
-// again when an unknown key appears), iss, aud, azp, exp and iat.
-func (a *Service) verifyIDToken(ctx context.Context, p *oidc.Provider, raw string) (*oidc.IDToken, map[string]any, error) {
-	verifier := p.Verifier(&oidc.Config{ClientID: a.s.ClientID, Now: a.clock.Now})
-	idt, err := verifier.Verify(a.ctx(ctx), raw)
+// again when an unknown key appears, at a bounded rate), iss, aud, azp,
+// exp and iat.
+func (a *Service) verifyIDToken(ctx context.Context, raw string) (*oidc.IDToken, map[string]any, error) {
+	idt, err := a.verifier(a.s.ClientID).Verify(ctx, raw)
 	if err != nil {
 		return nil, nil, refuse("id_token_invalid", "the ID token could not be verified", err)
 	}
@@ -465,12 +550,10 @@ func (a *Service) Bearer(ctx context.Context, raw string, ip netip.Addr) (access
 	if a.s.APIAudience == "" {
 		return access.Viewer{}, refuse("bearer_disabled", "this site does not accept bearer tokens", nil)
 	}
-	p, err := a.discover(ctx)
-	if err != nil {
+	if _, err := a.discover(ctx); err != nil {
 		return access.Viewer{}, err
 	}
-	verifier := p.Verifier(&oidc.Config{ClientID: a.s.APIAudience, Now: a.clock.Now})
-	t, err := verifier.Verify(a.ctx(ctx), raw)
+	t, err := a.verifier(a.s.APIAudience).Verify(ctx, raw)
 	if err != nil {
 		return access.Viewer{}, refuse("bearer_invalid", "the access token could not be verified", err)
 	}
@@ -491,9 +574,8 @@ func (a *Service) Logout(ctx context.Context, token string) string {
 		return target
 	}
 	id := hashToken(token)
-	a.sessions.drop(id)
 	s, err := a.db.SessionByID(ctx, id)
-	if err := a.db.DeleteSession(ctx, id); err != nil {
+	if err := a.endSession(ctx, id); err != nil {
 		a.log.Error("could not end session", "err", err)
 	}
 	if err != nil {
@@ -515,6 +597,12 @@ func (a *Service) Logout(ctx context.Context, token string) string {
 	q.Set("post_logout_redirect_uri", a.s.PostLogoutURL)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// endSession deletes the session with id from the store and from memory.
+func (a *Service) endSession(ctx context.Context, id string) error {
+	a.sessions.drop(id)
+	return a.db.DeleteSession(ctx, id)
 }
 
 // ClientIP is the address a request comes from; see the package function.

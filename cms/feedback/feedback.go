@@ -40,12 +40,22 @@ type Answer struct {
 	Helpful                       *bool
 	Comment                       string
 	ContactMe                     bool
-	Contact                       string // an e-mail address, or who the signed-in person is
-	Honeypot                      string
+	Contact                       string // an e-mail address the sender typed
+	// Sender is the signed-in sender as the server knows them from the
+	// session, never from the request; empty for an anonymous sender.
+	Sender   Sender
+	Honeypot string
 	// ClientAddress and Session identify the sender for rate limiting
 	// only; they are hashed in memory and never stored.
 	ClientAddress, Session string
 }
+
+// Sender is who a signed-in sender is.
+type Sender struct{ Subject, Name string }
+
+// senderPrefix marks a contact that names a signed-in person rather than
+// an address; only Submit writes it, from Answer.Sender.
+const senderPrefix = "subject:"
 
 // Service stores answers.
 type Service struct {
@@ -80,7 +90,10 @@ func (s *Service) Submit(ctx context.Context, a Answer) (*store.Feedback, error)
 	contact := ""
 	if a.ContactMe {
 		contact = strings.TrimSpace(a.Contact)
-		if _, err := mail.ParseAddress(contact); err != nil && !strings.HasPrefix(contact, "subject:") {
+		switch {
+		case contact == "" && a.Sender.Subject != "":
+			contact = strings.TrimSpace(senderPrefix + a.Sender.Subject + " " + a.Sender.Name)
+		case !validAddress(contact):
 			return nil, fmt.Errorf("%w: give an e-mail address we may write to", ErrInvalid)
 		}
 	}
@@ -93,6 +106,15 @@ func (s *Service) Submit(ctx context.Context, a Answer) (*store.Feedback, error)
 		return nil, err
 	}
 	return f, nil
+}
+
+// validAddress accepts an e-mail address that cannot be read as the
+// marker of a signed-in sender.
+func validAddress(s string) bool {
+	if _, err := mail.ParseAddress(s); err != nil {
+		return false
+	}
+	return !strings.HasPrefix(strings.ToLower(s), senderPrefix)
 }
 
 // Forget deletes the comments and contact details older than retention,

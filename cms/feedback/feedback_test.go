@@ -59,6 +59,7 @@ func TestSubmitChecksAndStores(t *testing.T) {
 			{"at the limit", func(a *Answer) { a.Comment = strings.Repeat("å", MaxComment) }, nil},
 			{"contact given but not asked", func(a *Answer) { a.Contact = "a@example.org" }, nil},
 			{"contact asked", func(a *Answer) { a.ContactMe, a.Contact = true, "a@example.org" }, nil},
+			{"contact that names a person", func(a *Answer) { a.ContactMe, a.Contact = true, "subject:per Per Nord" }, ErrInvalid},
 		}
 		for _, c := range cases {
 			a := ok

@@ -31,6 +31,7 @@ type LoginAttempt struct {
 	Verifier  string `gorm:"size:128"` // PKCE code verifier
 	Return    string `gorm:"size:2048"`
 	Browser   string `gorm:"size:64"` // hash of the browser's binding cookie
+	Level     string `gorm:"size:64"` // the sign-in level a step-up asked for; "" for a plain sign-in
 	CreatedAt time.Time
 }
 

@@ -150,6 +150,9 @@ var migrations = []migration{
 	{7, "page feedback", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&Feedback{})
 	}},
+	{8, "the level a step-up sign-in asked for", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&LoginAttempt{})
+	}},
 }
 
 type schemaVersion struct {

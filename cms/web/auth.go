@@ -109,18 +109,22 @@ func (s *Server) login(c *fiber.Ctx) error {
 func (s *Server) callback(c *fiber.Ctx) error {
 	token, _, ret, err := s.Auth.FinishLogin(c.UserContext(), auth.Callback{
 		State: c.Query("state"), Browser: c.Cookies(s.Auth.AttemptCookieName()), Code: c.Query("code"),
-		Error: c.Query("error"), ErrorDescription: c.Query("error_description"),
+		Error: c.Query("error"), ErrorDescription: c.Query("error_description"), Session: c.Cookies(s.Auth.CookieName()),
 	})
 	if err != nil {
 		var le *auth.LoginError
 		if errors.As(err, &le) {
 			s.Log.Warn("sign-in refused", "reason", le.Code, "err", err, "request_id", c.Locals("requestid"))
+			if le.Code == "level_not_reached" {
+				// Back on the page, the person would be sent to the same sign-in again.
+				return s.signInProblem(c, fiber.StatusForbidden, "stepup.unconfirmed")
+			}
 			return s.signInProblem(c, fiber.StatusBadRequest, "signin.failed")
 		}
 		s.Log.Error("sign-in failed", "err", err)
 		return s.signInProblem(c, fiber.StatusServiceUnavailable, "signin.unavailable")
 	}
-	// A new session id at every sign-in: the old cookie, if any, is replaced.
+	// A new session id at every sign-in: the old session, if any, has ended.
 	s.setCookie(c, s.Auth.CookieName(), token)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Redirect(redirect.Local(ret), fiber.StatusSeeOther)

@@ -36,6 +36,13 @@ type liveSite struct {
 
 func startLiveSite(t *testing.T, db *store.DB, now time.Time) *liveSite {
 	t.Helper()
+	return startLiveSiteWith(t, db, now, nil)
+}
+
+// startLiveSiteWith is startLiveSite with sign-in settings changed by
+// settle, which learns the site's address first.
+func startLiveSiteWith(t *testing.T, db *store.DB, now time.Time, settle func(base string, s *auth.Settings)) *liveSite {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +66,9 @@ func startLiveSite(t *testing.T, db *store.DB, now time.Time) *liveSite {
 		Scopes: []string{"openid", "profile", "email", "groups"}, Roles: auth.RoleMapping{Claim: "groups", Map: demoidp.RoleMap},
 		Levels: auth.LevelMapping{Levels: []string{"password", "otp", "eid"}, ACR: acr}, Zones: zones, TrustedProxies: trusted,
 		PostLogoutURL: base + "/",
+	}
+	if settle != nil {
+		settle(base, &settings)
 	}
 	idp, err := demoidp.New(demoidp.Config{Issuer: settings.Issuer, ClientID: "torg", ClientSecret: "s",
 		RedirectURIs: []string{settings.RedirectURL}, PostLogoutURIs: []string{settings.PostLogoutURL}})

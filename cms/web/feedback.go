@@ -58,15 +58,16 @@ func (s *Server) feedbackAnswer(c *fiber.Ctx, path string, helpful *bool, commen
 		return feedback.Answer{}, nil, false
 	}
 	section, _, _ := strings.Cut(p.Dir, "/")
-	if contactMe && !v.IsAnonymous() && strings.TrimSpace(contact) == "" {
-		contact = "subject:" + v.Subject + " " + v.Name
+	var sender feedback.Sender
+	if !v.IsAnonymous() {
+		sender = feedback.Sender{Subject: v.Subject, Name: v.Name}
 	}
 	session := ""
 	if s.Auth != nil {
 		session = c.Cookies(s.Auth.CookieName())
 	}
 	return feedback.Answer{Path: p.URL, Section: section, Revision: p.Hash[:16], Lang: p.Lang, Helpful: helpful, Comment: comment,
-		ContactMe: contactMe, Contact: contact, Honeypot: honeypot, ClientAddress: s.clientIP(c).String(), Session: session}, p, true
+		ContactMe: contactMe, Contact: contact, Sender: sender, Honeypot: honeypot, ClientAddress: s.clientIP(c).String(), Session: session}, p, true
 }
 
 // postFeedback is the plain form: POST /feedback, then back to the page.

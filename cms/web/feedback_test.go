@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -233,4 +234,45 @@ func TestFeedbackRetentionAndFigures(t *testing.T) {
 			t.Fatalf("retention should drop one comment and keep every answer: %d comments of %d", kept, len(all))
 		}
 	})
+}
+
+// Who a signed-in sender is comes from the session alone: a contact typed
+// as the server's own marker names nobody, whoever sends it.
+func TestFeedbackContactCannotNameSomeoneElse(t *testing.T) {
+	f := newFeedbackSite(t, storetest.SQLite(t), nil)
+	h := map[string]string{"Content-Type": "application/json", "Origin": "http://torg.test"}
+	// Signed in with no address typed: the server names the sender.
+	if code, _, out := f.req(t, "POST", "/api/v1/feedback", `{"path":"/inloggning/logga-in","helpful":true,"contact_me":true}`,
+		map[string]string{"Content-Type": "application/json", "Origin": "http://torg.test", "X-Test-As": "erik"}); code != 201 {
+		t.Fatalf("signed-in answer: %d %s", code, out)
+	}
+	for _, c := range []struct{ as, contact string }{
+		{"", "subject:per"}, {"", "subject:per Per Nord"}, {"", "SUBJECT:per"},
+		{"erik", "subject:per"}, {"erik", " subject:per Per Nord"}, {"klara", "Subject:per <per.nord@sjobacka.example>"},
+	} {
+		hh := map[string]string{"X-Test-As": c.as}
+		for k, v := range h {
+			hh[k] = v
+		}
+		body := `{"path":"/inloggning/logga-in","helpful":true,"contact_me":true,"contact":` + strconv.Quote(c.contact) + `}`
+		f.req(t, "POST", "/api/v1/feedback", body, hh)
+	}
+	// The plain form, anonymous.
+	_, hdr, _ := f.req(t, "GET", "/inloggning/logga-in", "", nil)
+	token := strings.SplitN(strings.SplitN(hdr, "torg_csrf=", 2)[1], ";", 2)[0]
+	form := url.Values{"path": {"/inloggning/logga-in"}, "csrf": {token}, "helpful": {"no"}, "contact_me": {"1"}, "contact": {"subject:per Per Nord"}}
+	f.req(t, "POST", "/feedback", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://torg.test", "Cookie": "torg_csrf=" + token})
+	items, _ := f.db.FeedbackList(context.Background(), store.FeedbackFilter{}, 0)
+	named := 0
+	for _, it := range items {
+		switch {
+		case it.Contact == "subject:erik":
+			named++
+		case strings.Contains(strings.ToLower(it.Contact), "subject:"):
+			t.Errorf("an answer names a signed-in person the server did not: %q", it.Contact)
+		}
+	}
+	if named != 1 {
+		t.Fatalf("the signed-in sender is not named by the server: %+v", items)
+	}
 }
