@@ -75,6 +75,7 @@ type HealthReport struct {
 	ExternalLinks  []ExternalRow      `json:"external_links"`
 	LinksChecked   int                `json:"external_links_checked"`
 	LinksTotal     int                `json:"external_links_total"`
+	LinksOff       bool               `json:"external_links_off"` // this installation checks no external links
 	SearchZeroHits []store.SearchMiss `json:"search_zero_hits"`
 	SearchNoClicks []store.SearchMiss `json:"search_no_clicks"`
 	Tiles          []TileRow          `json:"tiles"`
@@ -162,6 +163,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 	}
 	slices.Sort(urls)
 	r.LinksTotal = len(urls)
+	r.LinksOff = s.Links == nil
 	if s.Links != nil {
 		results := s.Links.Results(urls)
 		r.LinksChecked = len(results)

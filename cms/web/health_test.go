@@ -130,6 +130,9 @@ func TestDashboardAndHealthReport(t *testing.T) {
 			len(r.ExternalLinks[0].Pages) != 1 || r.ExternalLinks[0].Pages[0].Path != "/personal/distansarbete" || r.LinksChecked != r.LinksTotal {
 			t.Errorf("external links: %+v (%d of %d checked)", r.ExternalLinks, r.LinksChecked, r.LinksTotal)
 		}
+		if r.LinksOff {
+			t.Error("the report says links are not checked, with a link checker in place")
+		}
 		if len(r.BrokenLinks) != 0 {
 			t.Errorf("the demo has no broken local links, got %+v", r.BrokenLinks)
 		}

@@ -94,7 +94,7 @@ test('a communicator writes news, a publisher approves it, an employee sees and 
   assert.match(await erik.page.locator('main').textContent(), /Webbtest av redaktionen/);
 });
 
-test('an employee answers "Was this page helpful?", the communicator sees it, and the health report lists the stale page and its broken link', { timeout: 90000 }, async () => {
+test('an employee answers "Was this page helpful?", the communicator sees it, and the health report lists the stale page and says links are not checked in the demo', { timeout: 90000 }, async () => {
   const erik = await person('erik');
   await erik.signInAt('/personal/distansarbete');
   const e = erik.page;
@@ -114,14 +114,10 @@ test('an employee answers "Was this page helpful?", the communicator sees it, an
   assert.equal(csv.status(), 200);
   assert.match(await csv.text(), /\/personal\/distansarbete,sv,no,Länken till det gamla intranätet/);
 
-  // The link check runs in the background; the old intranet never answers.
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    await k.goto(`${base}/redaktion/halsa`);
-    const report = await k.locator('main').textContent();
-    assert.match(report, /Arbeta på distans/, 'the stale page is listed');
-    if (report.includes('https://gammal.sjobacka.example/distansarbete')) break;
-    assert.ok(Date.now() < deadline, 'the broken external link was never reported');
-    await k.waitForTimeout(500);
-  }
+  // The demo asks nothing outside this machine, so the report says its
+  // external links are not checked rather than calling them fine.
+  await k.goto(`${base}/redaktion/halsa`);
+  const report = await k.locator('main').textContent();
+  assert.match(report, /Arbeta på distans/, 'the stale page is listed');
+  assert.match(report, /externa länkarna kontrolleras inte här/, 'the report says links are not checked');
 });
