@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2/roaring64"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -48,10 +49,12 @@ type plan struct {
 	ignored []string        // words and "phrases" past maxWords
 	typos   map[string]bool // folded words whose typos are forgiven
 
-	known     map[string]bool
+	known     map[string]bool // field, NUL, term: in a doc the reader may see
 	spellings map[string][]spelling
-	// walks counts the dictionary walks for typos, for the tests.
+	// walks counts the dictionary walks for typos, and ran keeps the
+	// text queries run, for the tests.
 	walks int
+	ran   []query.Query
 }
 
 // spelling is a word of the pages a typo may stand for.
@@ -108,17 +111,20 @@ func (p *plan) close() error { return p.r.Close() }
 
 // occurs tells whether a folded word occurs as written in a doc the reader
 // may see.
-func (p *plan) occurs(raw string) bool {
-	if k, ok := p.known[raw]; ok {
-		return k
-	}
-	k := p.visibleIn("raw", raw)
-	p.known[raw] = k
-	return k
-}
+func (p *plan) occurs(raw string) bool { return p.visibleIn("raw", raw) }
 
 // visibleIn tells whether a term of a field is in a doc the reader may see.
 func (p *plan) visibleIn(field, term string) bool {
+	key := field + "\x00" + term
+	if k, ok := p.known[key]; ok {
+		return k
+	}
+	k := p.lookUp(field, term)
+	p.known[key] = k
+	return k
+}
+
+func (p *plan) lookUp(field, term string) bool {
 	tfr, err := p.r.TermFieldReader(p.ctx, []byte(term), field, false, false, false)
 	if err != nil {
 		return false
@@ -136,16 +142,17 @@ func (p *plan) visibleIn(field, term string) bool {
 	}
 }
 
-// spell finds the words of a field, in docs the reader may see, that a
-// typo may stand for: at most maxSpellings, the nearest first, looked up
-// once per search however often the word is used.
-func (p *plan) spell(field, raw string) []spelling {
-	key := field + "\x00" + raw
-	if s, ok := p.spellings[key]; ok {
+// spell finds the words of the pages the reader may see that a typo may
+// stand for: at most maxSpellings, the nearest first, looked up once per
+// search however often the word is used. The titles' words are among them,
+// since "raw" holds the title too.
+func (p *plan) spell(raw string) []spelling {
+	const field = "raw"
+	if s, ok := p.spellings[raw]; ok {
 		return s
 	}
 	var out []spelling
-	defer func() { p.spellings[key] = out }()
+	defer func() { p.spellings[raw] = out }()
 	fr, ok := p.r.(index.IndexReaderFuzzy)
 	if !ok {
 		return nil

@@ -213,7 +213,10 @@ func (p *plan) wordQuery(word string, last bool, depth int, fuzzy bool) query.Qu
 			boost float64
 		}{{"raw_title", 1.2}, {"raw", 0.4}} {
 			var near []query.Query
-			for _, s := range p.spell(f.name, raw) {
+			for _, s := range p.spell(raw) {
+				if f.name != "raw" && !p.visibleIn(f.name, s.term) {
+					continue
+				}
 				t := query.NewTermQuery(s.term)
 				t.SetField(f.name)
 				t.SetBoost(f.boost / float64(s.edits+1))
@@ -354,6 +357,11 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	defer pl.close()
+	return x.run(ctx, r, pl)
+}
+
+// run runs a request's passes, as its plan allows.
+func (x *Index) run(ctx context.Context, r Request, pl *plan) (*Result, error) {
 	res, err := x.search(ctx, r, pl, pass{})
 	if err == nil && res.Total == 0 && len(pl.terms) >= 3 {
 		// Long queries may miss one word.
@@ -381,6 +389,7 @@ func (x *Index) search(ctx context.Context, r Request, pl *plan, p pass) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	pl.ran = append(pl.ran, tq)
 	parts := []query.Query{tq, x.Filter(r.Viewer, r.Now)}
 	for field, v := range map[string]string{"type": r.Type, "section": r.Section, "tags": r.Tag, "lang": r.Lang} {
 		if v != "" {
