@@ -150,6 +150,12 @@ var migrations = []migration{
 	{7, "page feedback", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&Feedback{})
 	}},
+	{8, "forget whether a searcher found anything", func(tx *gorm.DB) error {
+		if tx.Migrator().HasColumn(&SearchQuery{}, "zero_hits") {
+			return tx.Migrator().DropColumn(&SearchQuery{}, "zero_hits")
+		}
+		return nil
+	}},
 }
 
 type schemaVersion struct {
