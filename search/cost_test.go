@@ -109,7 +109,7 @@ func TestQueryWorkIsBounded(t *testing.T) {
 		}
 		// Three passes, the last two over all but one of the words that
 		// count, each word as many lists as in the typical query of two.
-		if budget := 3 * maxWords * maxWords * typical.lists / 2; n.lists > budget {
+		if budget := 3 * MaxWords * MaxWords * typical.lists / 2; n.lists > budget {
 			t.Errorf("%s: %d lists to walk; the rules allow %d", name, n.lists, budget)
 		}
 	}

@@ -18,9 +18,10 @@ import (
 // forgiven is a walk of the dictionary. The README's Search section states
 // these as rules.
 const (
-	// maxWords is how many words of a query count, a quoted phrase as
+	// MaxWords is how many words of a query count, a quoted phrase as
 	// one; words too common to search for (och, att) are not counted.
-	maxWords = 8
+	// The rest are ignored, and the result names them.
+	MaxWords = 8
 	// maxTypoWords is how many words may have their typos forgiven: the
 	// first ones that are in no page the reader may see.
 	maxTypoWords = 3
@@ -46,7 +47,7 @@ type plan struct {
 
 	terms   []string // the words that count, as typed
 	phrases []string
-	ignored []string        // words and "phrases" past maxWords
+	ignored []string        // words and "phrases" past MaxWords
 	typos   map[string]bool // folded words whose typos are forgiven
 
 	known     map[string]bool // field, NUL, term: in a doc the reader may see
@@ -82,21 +83,36 @@ func (x *Index) newPlan(ctx context.Context, r Request) (*plan, error) {
 	p := &plan{ctx: ctx, x: x, r: rd, seen: seen, typos: map[string]bool{}, known: map[string]bool{}, spellings: map[string][]spelling{}}
 	terms, phrases := words(r.Query)
 	for _, ph := range phrases {
-		if len(p.phrases) < maxWords {
+		if len(p.phrases) < MaxWords {
 			p.phrases = append(p.phrases, ph)
 		} else {
 			p.ignored = append(p.ignored, `"`+ph+`"`)
 		}
 	}
+	// The words that say something come first; little words (och, jag,
+	// the) fill what room is left, and go unmentioned when there is none.
+	var searchable []string
 	for _, w := range terms {
-		if len(p.phrases)+len(p.terms) >= maxWords {
+		if p.wordQuery(w, false, 0, false) != nil || len(r.Synonyms[w]) > 0 {
+			searchable = append(searchable, w) // else too common in every language to search for
+		}
+	}
+	room := MaxWords - len(p.phrases)
+	keep := make([]bool, len(searchable))
+	for _, little := range []bool{false, true} {
+		for i, w := range searchable {
+			if x.little(w) == little && room > 0 {
+				keep[i], room = true, room-1
+			}
+		}
+	}
+	for i, w := range searchable {
+		switch {
+		case keep[i]:
+			p.terms = append(p.terms, w)
+		case !x.little(w):
 			p.ignored = append(p.ignored, w)
-			continue
 		}
-		if p.wordQuery(w, false, 0, false) == nil && len(r.Synonyms[w]) == 0 {
-			continue // too common to search for: it would find nothing either
-		}
-		p.terms = append(p.terms, w)
 	}
 	for _, w := range p.terms {
 		raw := fold(w)
@@ -108,6 +124,16 @@ func (x *Index) newPlan(ctx context.Context, r Request) (*plan, error) {
 }
 
 func (p *plan) close() error { return p.r.Close() }
+
+// little tells a word too common to search for in one of the languages.
+func (x *Index) little(w string) bool {
+	for g, an := range queryAnalyzers {
+		if (x.groups == nil || x.groups[g] > 0) && x.analyze(an, w) == "" {
+			return true
+		}
+	}
+	return false
+}
 
 // occurs tells whether a folded word occurs as written in a doc the reader
 // may see.

@@ -302,8 +302,8 @@ func (pl *plan) textQuery(q string, synonyms map[string][]string, p pass) (query
 	}
 	var bonus []query.Query
 	hy := hyphenated(q)
-	if len(hy) > maxWords {
-		hy = hy[:maxWords]
+	if len(hy) > MaxWords {
+		hy = hy[:MaxWords]
 	}
 	for _, h := range hy {
 		for g, an := range queryAnalyzers {
@@ -495,8 +495,8 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 	if len(terms) == 0 {
 		return []Suggestion{}, nil
 	}
-	if len(terms) > maxWords {
-		terms = terms[len(terms)-maxWords:] // the word being typed is the last
+	if len(terms) > MaxWords {
+		terms = terms[len(terms)-MaxWords:] // the word being typed is the last
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()

@@ -326,6 +326,9 @@ type SearchView struct {
 	BestBets []HitView
 	Facets   []FacetView
 	NextURL  string
+	// Ignored are the words past the first MaxWords, which were not searched.
+	Ignored  string
+	MaxWords int
 }
 
 // HitView is a hit ready for the template.
@@ -382,6 +385,9 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	}
 	page.Title = s.cat.T(lang, "search.results_for", sv.Query)
 	sv.Total = res.Total
+	if len(res.Ignored) > 0 {
+		sv.Ignored, sv.MaxWords = strings.Join(res.Ignored, " "), search.MaxWords
+	}
 	hit := func(h search.Hit) HitView {
 		hv := HitView{Title: h.Title, URL: "/sok/go?q=" + url.QueryEscape(r.Query) + "&u=" + url.QueryEscape(h.URL),
 			Snippet: template.HTML(h.Snippet), Summary: h.Summary, Type: s.cat.T(lang, "type."+h.Type)} //nolint:gosec // bleve escapes the text and adds only <mark>

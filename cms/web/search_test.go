@@ -200,3 +200,18 @@ func TestSearchStatisticsKeepNoFoundFlag(t *testing.T) {
 		t.Errorf("the communicator learns what the admin found: zero hits %v, no clicks %v", zero, noClick)
 	}
 }
+
+// A query of more words than count is searched for the first ones, and
+// the page and the API name the words left out.
+func TestLongQueryNamesIgnoredWords(t *testing.T) {
+	f := newFixture(t, monday10, withSearch(t))
+	q := "jag har glömt mitt lösenord och kontot är låst sedan semestern, hjälp mig med support via telefon eller mejl"
+	res := f.do(t, "GET", "/sok?q="+strings.ReplaceAll(q, " ", "+"), nil)
+	if res.status != 200 || !strings.Contains(res.body, "Bara de första 8 orden söks. Utelämnade: telefon mejl") {
+		t.Fatalf("search page: %d %s", res.status, res.body)
+	}
+	res = f.do(t, "GET", "/api/v1/search?q="+strings.ReplaceAll(q, " ", "+"), nil)
+	if !strings.Contains(res.body, `"ignored":["telefon","mejl"]`) {
+		t.Fatalf("api: %s", res.body)
+	}
+}
