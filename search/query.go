@@ -198,10 +198,10 @@ func (p *plan) wordQuery(word string, last bool, depth int, fuzzy bool) query.Qu
 		// The last word may be one still being typed, when it is short and
 		// occurs nowhere as written: it finds the titles it begins too.
 		if n := utf8.RuneCountInString(ft); last && n >= 3 && n <= 6 && !p.occurs(fold(word)) {
-			p := query.NewPrefixQuery(fold(word))
-			p.SetField("fold_title")
-			p.SetBoost(0.8)
-			add(p)
+			pq := query.NewPrefixQuery(fold(word))
+			pq.SetField("fold_title")
+			pq.SetBoost(0.8)
+			add(pq)
 		}
 	}
 	// Typos, on the words as written, in the words the plan chose: the
@@ -501,7 +501,7 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	// Words before the last are matched as typed, without lookups.
-	p := &plan{x: x}
+	pl := &plan{x: x}
 	var must []query.Query
 	for i, w := range terms {
 		var alts []query.Query
@@ -514,7 +514,7 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 			p := query.NewPrefixQuery(fold(w))
 			p.SetField("fold_title")
 			alts = append(alts, p)
-		} else if wq := p.wordQuery(w, false, 0, false); wq != nil {
+		} else if wq := pl.wordQuery(w, false, 0, false); wq != nil {
 			alts = append(alts, wq)
 		}
 		if len(alts) > 0 {
