@@ -18,9 +18,20 @@ type SearchQuery struct {
 	Clicks   int64
 }
 
-// RecordSearch counts one search.
-func (db *DB) RecordSearch(ctx context.Context, q, day string) error {
-	return db.gorm.WithContext(ctx).Clauses(clause.OnConflict{
+// RecordSearch counts one search. A query new to the day is added only
+// while the day holds fewer than maxPerDay queries, so that a flood of
+// made-up queries cannot grow the table without end.
+func (db *DB) RecordSearch(ctx context.Context, q, day string, maxPerDay int) error {
+	g := db.gorm.WithContext(ctx)
+	res := g.Model(&SearchQuery{}).Where("query = ? AND day = ?", q, day).Update("searches", gorm.Expr("searches + 1"))
+	if res.Error != nil || res.RowsAffected > 0 {
+		return res.Error
+	}
+	var n int64
+	if err := g.Model(&SearchQuery{}).Where("day = ?", day).Count(&n).Error; err != nil || n >= int64(maxPerDay) {
+		return err
+	}
+	return g.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "query"}, {Name: "day"}},
 		DoUpdates: clause.Assignments(map[string]any{"searches": gorm.Expr("search_queries.searches + 1")}),
 	}).Create(&SearchQuery{Query: q, Day: day, Searches: 1}).Error
@@ -32,14 +43,6 @@ func (db *DB) RecordSearchClick(ctx context.Context, q, day string) error {
 		Columns:   []clause.Column{{Name: "query"}, {Name: "day"}},
 		DoUpdates: clause.Assignments(map[string]any{"clicks": gorm.Expr("search_queries.clicks + 1")}),
 	}).Create(&SearchQuery{Query: q, Day: day, Clicks: 1}).Error
-}
-
-// SearchedQueries counts how many queries were recorded on a day, so that
-// a flood of new ones can be refused.
-func (db *DB) SearchedQueries(ctx context.Context, day string) (int64, error) {
-	var n int64
-	err := db.gorm.WithContext(ctx).Model(&SearchQuery{}).Where("day = ?", day).Count(&n).Error
-	return n, err
 }
 
 // SearchMiss is a query with how often it was searched and followed.

@@ -135,7 +135,7 @@ func TestSearchTerms(t *testing.T) {
 			{"lönespec", "2026-11-20"}, {"lönespec", "2026-11-21"}, {"glömt lösenord", "2026-11-21"},
 			{"pass", "2026-11-21"}, {"pass", "2026-11-22"}, {"pass", "2026-11-22"}, {"utanför", "2026-10-01"},
 		} {
-			if err := db.RecordSearch(ctx, r.q, r.day); err != nil {
+			if err := db.RecordSearch(ctx, r.q, r.day, 100); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -148,8 +148,15 @@ func TestSearchTerms(t *testing.T) {
 		if fmt.Sprint(terms) != fmt.Sprint(want) {
 			t.Fatalf("terms: %+v, want %+v", terms, want)
 		}
-		if n, err := db.SearchedQueries(ctx, "2026-11-22"); err != nil || n != 1 {
-			t.Fatalf("queries of a day: %d %v", n, err)
+		// A full day counts the queries it has and adds no more.
+		for _, q := range []string{"pass", "ny", "pass"} {
+			if err := db.RecordSearch(ctx, q, "2026-11-22", 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		terms, err = db.SearchTerms(ctx, "2026-11-22", "2026-11-22", 10)
+		if want := []store.SearchMiss{{Query: "pass", Searches: 4, LastDay: "2026-11-22"}}; err != nil || fmt.Sprint(terms) != fmt.Sprint(want) {
+			t.Fatalf("a full day: %+v %v, want %+v", terms, err, want)
 		}
 	})
 }

@@ -83,7 +83,7 @@ func TestDashboardAndHealthReport(t *testing.T) {
 		answer("/inloggning/logga-in", &yes, "Tydligt!")
 		answer("/inloggning/logga-in", &yes, "")
 		for _, q := range []string{"parkering", "parkering", "lönespec"} {
-			db.RecordSearch(ctx, q, "2026-11-20")
+			db.RecordSearch(ctx, q, "2026-11-20", 100)
 		}
 		as := func(who string) map[string]string { return map[string]string{"X-Test-As": who} }
 

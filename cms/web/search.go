@@ -178,14 +178,7 @@ func (s *Server) recordSearch(c *fiber.Ctx, r search.Request) {
 	if !s.queries.search(day, s.reader(c), q) {
 		return
 	}
-	ctx := context.WithoutCancel(c.UserContext())
-	if n, err := s.Store.SearchedQueries(ctx, day); err != nil || n >= maxQueriesPerDay {
-		// A new query no longer fits in the day; known ones still count.
-		if terms, err := s.Store.SearchTerms(ctx, day, day, maxQueriesPerDay); err != nil || !slices.ContainsFunc(terms, func(m store.SearchMiss) bool { return m.Query == q }) {
-			return
-		}
-	}
-	if err := s.Store.RecordSearch(ctx, q, day); err != nil {
+	if err := s.Store.RecordSearch(context.WithoutCancel(c.UserContext()), q, day, maxQueriesPerDay); err != nil {
 		s.Log.Warn("a search could not be recorded", "err", err)
 	}
 }
