@@ -11,8 +11,8 @@ import (
 )
 
 // backupCmd is torg backup FILE: an online copy of the SQLite database.
-func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	cfg, rest, err := config.Load("torg backup", args, getenv)
+func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	cfg, rest, err := config.Load("torg backup", args, lookupEnv)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg:", err)
 		return 2

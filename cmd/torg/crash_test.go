@@ -28,7 +28,7 @@ const crashChild = "TORG_TEST_SERVE_ARGS"
 // every answer that had been acknowledged with a 2xx.
 func TestFeedbackSurvivesSIGKILL(t *testing.T) {
 	if args := os.Getenv(crashChild); args != "" {
-		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), io.Discard, io.Discard, os.Getenv))
+		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), io.Discard, io.Discard, os.LookupEnv))
 	}
 	if testing.Short() {
 		t.Skip("starts and kills server processes")

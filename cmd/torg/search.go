@@ -74,7 +74,7 @@ func startSearch(ctx context.Context, cfg *config.Config, b *site.Builder, t *ti
 
 // indexCmd is `torg index --rebuild`: the index is built again from all
 // content and tiles, with a progress bar on a terminal.
-func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	rebuild := false
 	var rest []string
 	for _, a := range args {
@@ -88,7 +88,7 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintln(stderr, "usage: torg index --rebuild [flags]")
 		return 2
 	}
-	cfg, extra, err := config.Load("torg index", rest, getenv)
+	cfg, extra, err := config.Load("torg index", rest, lookupEnv)
 	if err != nil || len(extra) > 0 {
 		fmt.Fprintln(stderr, "torg index:", err, extra)
 		return 2
