@@ -17,6 +17,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
+	"github.com/torg-cms/torg/cms/testenv"
 )
 
 // crashChild makes this test binary a torg server when the crash test
@@ -31,7 +32,7 @@ func TestFeedbackSurvivesSIGKILL(t *testing.T) {
 		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), io.Discard, io.Discard, os.LookupEnv))
 	}
 	if testing.Short() {
-		t.Skip("starts and kills server processes")
+		testenv.Skip(t, "-short: the crash test starts and kills server processes")
 	}
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
