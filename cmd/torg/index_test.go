@@ -48,6 +48,20 @@ func TestIndexRebuildRefusesAnIndexInUse(t *testing.T) {
 	if held.Len() == 0 {
 		t.Fatal("the index in use was emptied")
 	}
+
+	// A second server on the same data folder stops the same way.
+	go func() {
+		code, _, errOut := runCmd(t, nil, "serve", "--listen", freePort(t), "--data", data, "--check-links=false", "--log-format", "text")
+		done <- result{code, errOut}
+	}()
+	select {
+	case r := <-done:
+		if r.code != 1 || !strings.Contains(r.stderr, "in use by another process") {
+			t.Fatalf("second server: exit %d, stderr %q; want 1 and a message that the index is in use", r.code, r.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a second server still waits after 30 s for the index the first holds")
+	}
 }
 
 // The rebuilt index holds what the editor published, as the server's does.
