@@ -108,6 +108,9 @@ func Open(dir string, levels []string, log *slog.Logger) (*Index, error) {
 		idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockWait.String()})
 		if errors.Is(err, bolt.ErrTimeout) {
 			// Another process (a running server) holds it: not broken, so not rebuilt.
+			if pid := lockHolder(filepath.Join(dir, "store", "root.bolt")); pid > 0 {
+				return nil, fmt.Errorf("%w (%s, process %d)", ErrInUse, dir, pid)
+			}
 			return nil, fmt.Errorf("%w (%s)", ErrInUse, dir)
 		}
 		if err == nil {

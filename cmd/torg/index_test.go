@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +43,9 @@ func TestIndexRebuildRefusesAnIndexInUse(t *testing.T) {
 	case r := <-done:
 		if r.code != 1 || !strings.Contains(r.stderr, "in use by another process") || !strings.Contains(r.stderr, "Stop it first") {
 			t.Fatalf("exit %d, stderr %q; want 1 and a message that the index is in use", r.code, r.stderr)
+		}
+		if runtime.GOOS == "linux" && !strings.Contains(r.stderr, fmt.Sprintf("process %d", os.Getpid())) {
+			t.Errorf("the message does not name the process that holds the index (%d): %s", os.Getpid(), r.stderr)
 		}
 		t.Logf("refused after %s: %s", time.Since(start).Round(time.Millisecond), r.stderr)
 	case <-time.After(20 * time.Second):
