@@ -25,8 +25,12 @@ var ErrNoDatabase = errors.New("no Torg database")
 // schema, so that a wrong data folder is reported instead of backed up as
 // an empty database. url and dataDir are as for Open.
 func OpenForBackup(ctx context.Context, url, dataDir string) (*DB, error) {
-	if url != "" && !strings.HasPrefix(url, "sqlite:") {
+	switch {
+	case url == "" || strings.HasPrefix(url, "sqlite:"):
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") || strings.Contains(url, "dbname="):
 		return nil, ErrNoOnlineBackup
+	default:
+		return nil, fmt.Errorf("database URL %q: use sqlite:PATH, or leave it empty for SQLite in the data folder", url)
 	}
 	path := strings.TrimPrefix(url, "sqlite:")
 	if path == "" {
