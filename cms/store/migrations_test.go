@@ -104,3 +104,18 @@ func TestOpensDatabasesOfEarlierReleases(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveModelsMatchTheLatestVersion migrates the live models over a
+// fresh database: nothing may change, or a model was changed without the
+// migration step that makes the change in existing databases.
+func TestLiveModelsMatchTheLatestVersion(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		before := storetest.Schema(t, db)
+		if err := store.MigrateLive(db); err != nil {
+			t.Fatal(err)
+		}
+		if d := storetest.SchemaDiff(before, storetest.Schema(t, db)); d != "" {
+			t.Errorf("the live models differ from the newest migration; add a step (-migrated +live):\n%s", d)
+		}
+	})
+}
