@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	"github.com/torg-cms/torg/cms/indexing"
@@ -99,7 +98,8 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintln(stderr, "torg index:", err)
 		return 1
 	}
-	b := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{Levels: cfg.AuthLevels}}, clock.System{}, quiet, src)
+	ss := siteSettingsOf(cfg)
+	b := site.NewBuilder(ss.Site, clock.System{}, quiet, src)
 	st, err := b.Build(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg index:", err)
@@ -112,7 +112,7 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	defer db.Close()
 	theme, _ := themes.Load(cfg.Theme)
-	tileSvc := tiles.NewService(db, clock.System{}, quiet, access.Policy{Levels: cfg.AuthLevels}, cfg.Location, tileRules(cfg, theme))
+	tileSvc := tiles.NewService(db, clock.System{}, quiet, ss.Policy, ss.Site.Location, tileRules(cfg, theme))
 	set, _ := tileSvc.Current(ctx)
 	idx, err := search.Open(indexDir(cfg), cfg.AuthLevels, quiet)
 	if err != nil {
