@@ -111,7 +111,11 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return 1
 	}
 	defer db.Close()
-	theme, _ := themes.Load(cfg.Theme)
+	theme, err := themes.Load(cfg.Theme)
+	if err != nil {
+		fmt.Fprintln(stderr, "torg index:", err)
+		return 1
+	}
 	tileSvc := tiles.NewService(db, clock.System{}, quiet, ss.Policy, ss.Site.Location, tileRules(cfg, theme))
 	set, _ := tileSvc.Current(ctx)
 	idx, err := search.Open(indexDir(cfg), cfg.AuthLevels, quiet)
