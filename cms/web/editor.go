@@ -136,7 +136,8 @@ func formOf(it *store.Item, md string, opts content.Options) EditorForm {
 		}
 		return t.In(opts.Location).Format("2006-01-02T15:04")
 	}
-	f.Title, f.Summary, f.Type, f.Body = ci.Title, ci.Summary, string(ci.Type), stripFrontMatter(md)
+	_, body, _, _ := content.SplitFrontMatter([]byte(md))
+	f.Title, f.Summary, f.Type, f.Body = ci.Title, ci.Summary, string(ci.Type), string(body)
 	f.Audience, f.MinAuth, f.Tags = ci.Access.Audience, ci.Access.MinAuth, strings.Join(ci.Tags, ", ")
 	f.Date, f.PublishAt, f.ExpireAt, f.ImportantUntil = day(ci.Date), minute(ci.Access.PublishAt), minute(ci.Access.ExpireAt), day(ci.ImportantUntil)
 	if ci.Job != nil {

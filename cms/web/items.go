@@ -258,17 +258,6 @@ func (s *Server) preview(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"html": doc.HTML, "title": doc.Title})
 }
 
-// stripFrontMatter leaves the body of a Markdown file.
-func stripFrontMatter(md string) string {
-	if !strings.HasPrefix(md, "---\n") {
-		return md
-	}
-	if i := strings.Index(md[4:], "\n---\n"); i >= 0 {
-		return md[4+i+5:]
-	}
-	return md
-}
-
 // MaxUpload bounds an uploaded image.
 const MaxUpload = 5 << 20
 
