@@ -174,7 +174,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 
 	deps := web.Deps{
 		Sites: builder, Clock: clk, Log: log, Theme: theme,
-		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: versionString(),
+		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: versionString(), Levels: ss.Policy.Levels,
 	}
 	settings, idp, err := authSettings(cfg, clk, log)
 	if err != nil {
@@ -183,6 +183,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	if settings != nil {
 		deps.Auth = startAuth(settings, db, clk, log)
+		deps.Roles = knownRoles(settings.Roles)
 		go deps.Auth.Sweep(ctx, time.Minute)
 		if idp != nil {
 			deps.DemoIdP = idp

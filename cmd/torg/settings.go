@@ -1,7 +1,11 @@
 package main
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/site"
@@ -23,4 +27,12 @@ func siteSettingsOf(cfg *config.Config) siteSettings {
 		Content: cmscontent.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels},
 		Policy:  policy,
 	}
+}
+
+// knownRoles are the roles sign-in can give: the default ones and those
+// the provider's groups map to.
+func knownRoles(m auth.RoleMapping) []string {
+	roles := slices.Concat(m.Default, slices.Collect(maps.Values(m.Map)))
+	slices.Sort(roles)
+	return slices.Compact(roles)
 }

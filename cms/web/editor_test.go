@@ -1,14 +1,25 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	htmlstd "html"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store/storetest"
+	"github.com/torg-cms/torg/themes"
 )
 
 var (
@@ -75,5 +86,89 @@ func TestEditorSavesCRLFItemWithFrontMatterOnce(t *testing.T) {
 	draft, _ := m["draft_markdown"].(string)
 	if n := strings.Count(draft, "title: Julbord"); n != 1 || !strings.HasPrefix(draft, "---\n") || !strings.HasSuffix(draft, "\n---\nVälkommen på julbord.\n") {
 		t.Fatalf("the saved draft holds its title %d times:\n%s", n, draft)
+	}
+}
+
+// newNorwegianEditorial is an editor on a bokmål site whose sign-in
+// levels and roles are not the demo's.
+func newNorwegianEditorial(t *testing.T) *editorial {
+	t.Helper()
+	db := storetest.SQLite(t)
+	clk := clock.NewManual(monday10)
+	levels := []string{"low", "high"}
+	files := fstest.MapFS{
+		"_index.md":         {Data: []byte("---\ntitle: Hjem\naudience: public\n---\n")},
+		"nyheter/_index.md": {Data: []byte("---\ntitle: Nyheter\naudience: [ansatt]\n---\n")},
+	}
+	b := site.NewBuilder(site.Options{DefaultLang: "nb", Location: stockholm, Policy: access.Policy{Levels: levels}}, clk, quietLog(),
+		content.NewDirSource("content", files, "", false), publishing.NewSource(db, time.Second))
+	if _, err := b.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	who := map[string]access.Viewer{
+		"kari": {Subject: "kari", Roles: []string{"communicator", "ansatt"}, Level: "high"},
+		"per":  {Subject: "per", Roles: []string{"publisher", "communicator", "ansatt"}, Level: "high"},
+		"ola":  {Subject: "ola", Roles: []string{"ansatt"}, Level: "high"},
+	}
+	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "nb",
+		Roles: []string{"ansatt", "vikar"}, Levels: levels, Store: db,
+		Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "nb", Location: stockholm, Levels: levels}, b),
+		Viewer:     func(c *fiber.Ctx) access.Viewer { return who[c.Get("X-Test-As")] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &editorial{app: srv.App(), builder: b, db: db, clk: clk}
+}
+
+// On a bokmål site the editor offers the configured levels and roles, and
+// an item marked Swedish is stored and served as Swedish.
+func TestEditorOnNorwegianSiteWithOwnLevelsAndRoles(t *testing.T) {
+	e := newNorwegianEditorial(t)
+	code, _, page := e.call(t, "kari", "GET", "/redaktion/ny?section=nyheter", "")
+	if code != 200 {
+		t.Fatalf("new form: %d", code)
+	}
+	for _, want := range []string{`<option value="low">low</option>`, `<option value="high">high</option>`, `value="ansatt"`, `value="vikar"`, `value="public"`, `<option value="nb" selected>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the form lacks %s", want)
+		}
+	}
+	for _, not := range []string{`value="eid"`, `value="otp"`, `value="password"`, `value="substitute"`, `value="manager"`} {
+		if strings.Contains(page, not) {
+			t.Errorf("the form offers %s, which this site does not have", not)
+		}
+	}
+
+	vals := formValues(page)
+	vals.Set("lang", "sv")
+	vals.Set("slug", "julbord")
+	vals.Set("title", "Julbord för alla")
+	vals.Set("type", "news")
+	vals.Set("min_auth", "high")
+	vals.Set("audience", "ansatt")
+	vals.Set("body", "Välkommen på julbord.")
+	vals.Set("action", "create")
+	code, loc, page := e.form(t, "kari", "/redaktion/ny", vals)
+	if code != 303 {
+		t.Fatalf("create: %d\n%s", code, page)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/redaktion/"), "?saved=1")
+	_, m, _ := e.call(t, "kari", "GET", "/api/v1/admin/items/"+id, "")
+	if m["path"] != "nyheter/julbord.sv.md" {
+		t.Fatalf("an item marked Swedish is stored as %v", m["path"])
+	}
+	e.call(t, "kari", "POST", "/api/v1/admin/items/"+id+"/submit", `{"version":1}`)
+	if code, _, raw := e.call(t, "per", "POST", "/api/v1/admin/items/"+id+"/approve", `{"version":2}`); code != 200 {
+		t.Fatalf("approve: %d %s", code, raw)
+	}
+	if _, err := e.builder.Build(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	code, _, raw := e.call(t, "ola", "GET", "/api/v1/pages/sv/nyheter/julbord", "")
+	if code != 200 || !strings.Contains(raw, `"lang":"sv"`) || !strings.Contains(raw, "Julbord för alla") {
+		t.Fatalf("the Swedish item: %d %s", code, raw)
+	}
+	if code, _, _ := e.call(t, "ola", "GET", "/api/v1/pages/nyheter/julbord", ""); code != 404 {
+		t.Fatalf("the Swedish item is also served as bokmål: %d", code)
 	}
 }
