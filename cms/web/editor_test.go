@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	htmlstd "html"
+	"mime/multipart"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -170,5 +173,40 @@ func TestEditorOnNorwegianSiteWithOwnLevelsAndRoles(t *testing.T) {
 	}
 	if code, _, _ := e.call(t, "ola", "GET", "/api/v1/pages/nyheter/julbord", ""); code != 404 {
 		t.Fatalf("the Swedish item is also served as bokmål: %d", code)
+	}
+}
+
+// An image uploaded from the editor keeps its name in its address, with
+// the Nordic letters folded, not dropped.
+func TestEditorUploadNamesTheImageAfterItsFile(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	for _, c := range []struct{ file, want string }{
+		{"Smörgåstårta på fredag.PNG", "/smorgastarta-pa-fredag.png"},
+		{`C:\Bilder\Blåbærsyltetøy.png`, "/blabaersyltetoy.png"},
+		{"Café Öst.jpeg.png", "/cafe-ost.png"},
+		{"…", "/bild.png"},
+	} {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		fw, _ := w.CreateFormFile("file", c.file)
+		fw.Write(png)
+		w.WriteField("item", "7")
+		w.Close()
+		req := httptest.NewRequest("POST", "/redaktion/media", &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", "http://torg.test")
+		req.Header.Set("X-Test-As", "klara")
+		res, err := e.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc, _ := url.Parse(res.Header.Get("Location"))
+		if res.StatusCode != 303 || loc == nil || loc.Path != "/redaktion/7" {
+			t.Fatalf("%s: %d %s", c.file, res.StatusCode, res.Header.Get("Location"))
+		}
+		if got := loc.Query().Get("uploaded"); !strings.HasPrefix(got, "/media/") || !strings.HasSuffix(got, c.want) || strings.Count(got, "/") != 3 {
+			t.Errorf("%s is stored as %s, want a name of %s", c.file, got, c.want)
+		}
 	}
 }
