@@ -58,3 +58,18 @@ func TestDamagedIndexIsRebuiltAtStart(t *testing.T) {
 	}
 	serveUntilFound()
 }
+
+// TestIndexRebuildWithMissingTheme: stored tiles name icons, which the
+// theme is asked for; a theme folder that does not exist is said so, not
+// a crash.
+func TestIndexRebuildWithMissingTheme(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if code, out, errs := runCmd(t, nil, "tiles", "import", "--data", data, filepath.Join("..", "..", "content", "tiles.yaml")); code != 0 {
+		t.Fatalf("tiles import: %d %s %s", code, out, errs)
+	}
+	missing := filepath.Join(t.TempDir(), "typo")
+	code, out, errs := runCmd(t, nil, "index", "--rebuild", "--data", data, "--theme", missing)
+	if code != 1 || !strings.Contains(errs, "torg index: theme folder: ") || !strings.Contains(errs, missing) {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}

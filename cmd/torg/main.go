@@ -21,7 +21,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
@@ -163,7 +162,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	defer db.Close()
 	db.LimitConns(cfg.DatabaseConns)
 	// Files first: when a file and an editor item claim one address, the file wins.
-	builder := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{Levels: cfg.AuthLevels}}, clk, log, src, publishing.NewSource(db, time.Second))
+	ss := siteSettingsOf(cfg)
+	builder := site.NewBuilder(ss.Site, clk, log, src, publishing.NewSource(db, time.Second))
 	st, err := builder.Build(ctx)
 	if err != nil {
 		log.Error("cannot load content", "err", err)
@@ -174,7 +174,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 
 	deps := web.Deps{
 		Sites: builder, Clock: clk, Log: log, Theme: theme,
-		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: versionString(),
+		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: versionString(), Levels: ss.Policy.Levels,
 	}
 	settings, idp, err := authSettings(cfg, clk, log)
 	if err != nil {
@@ -183,12 +183,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	}
 	if settings != nil {
 		deps.Auth = startAuth(settings, db, clk, log)
+		deps.Roles = knownRoles(settings.Roles)
 		go deps.Auth.Sweep(ctx, time.Minute)
 		if idp != nil {
 			deps.DemoIdP = idp
 		}
 	}
-	tileSvc, err := startTiles(ctx, cfg, db, clk, log, theme)
+	tileSvc, err := startTiles(ctx, cfg, ss, db, clk, log, theme)
 	if err != nil {
 		log.Error("cannot set up tiles", "err", err)
 		return 1
@@ -203,7 +204,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	deps.Search, deps.Store = idx, db
 	deps.Feedback = feedback.New(db, clk, log.With("component", "feedback"), cfg.FeedbackRate, 10*time.Minute)
 	go deps.Feedback.Forget(ctx, cfg.FeedbackRetention, 6*time.Hour)
-	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), cmscontent.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels}, builder)
+	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), ss.Content, builder)
 	deps.SearchSettings = web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets}
 	if cfg.Demo && len(deps.SearchSettings.BestBets) == 0 {
 		deps.SearchSettings.BestBets = demoBestBets
@@ -274,7 +275,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer, lookupE
 		return 2
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{}}, clock.System{}, quiet, src)
+	b := site.NewBuilder(siteSettingsOf(cfg).Site, clock.System{}, quiet, src)
 	st, err := b.Build(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg check:", err)

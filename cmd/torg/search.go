@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	"github.com/torg-cms/torg/cms/indexing"
@@ -120,15 +119,20 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, look
 		return 1
 	}
 	defer db.Close()
+	ss := siteSettingsOf(cfg)
 	// The same sources as the server: files, then the editor's items.
-	b := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{Levels: cfg.AuthLevels}}, clock.System{}, quiet, src, publishing.NewSource(db, time.Second))
+	b := site.NewBuilder(ss.Site, clock.System{}, quiet, src, publishing.NewSource(db, time.Second))
 	st, err := b.Build(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg index:", err)
 		return 1
 	}
-	theme, _ := themes.Load(cfg.Theme)
-	tileSvc := tiles.NewService(db, clock.System{}, quiet, access.Policy{Levels: cfg.AuthLevels}, cfg.Location, tileRules(cfg, theme))
+	theme, err := themes.Load(cfg.Theme)
+	if err != nil {
+		fmt.Fprintln(stderr, "torg index:", err)
+		return 1
+	}
+	tileSvc := tiles.NewService(db, clock.System{}, quiet, ss.Policy, ss.Site.Location, tileRules(cfg, theme))
 	set, _ := tileSvc.Current(ctx)
 	docs := indexing.Docs(st, set)
 	start := time.Now()

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	"github.com/torg-cms/torg/cms/store"
@@ -47,8 +46,8 @@ func tileRules(cfg *config.Config, theme fs.FS) tiles.Rules {
 
 // startTiles opens the tile service, seeds it on the first start and
 // starts the health checks.
-func startTiles(ctx context.Context, cfg *config.Config, db *store.DB, clk clock.Clock, log *slog.Logger, theme fs.FS) (*tiles.Service, error) {
-	svc := tiles.NewService(db, clk, log.With("component", "tiles"), access.Policy{Levels: cfg.AuthLevels}, cfg.Location, tileRules(cfg, theme))
+func startTiles(ctx context.Context, cfg *config.Config, ss siteSettings, db *store.DB, clk clock.Clock, log *slog.Logger, theme fs.FS) (*tiles.Service, error) {
+	svc := tiles.NewService(db, clk, log.With("component", "tiles"), ss.Policy, ss.Site.Location, tileRules(cfg, theme))
 	data, name, err := tilesFile(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tiles file: %w", err)
@@ -103,7 +102,8 @@ func tilesCmd(ctx context.Context, args []string, stdout, stderr io.Writer, look
 		fmt.Fprintln(stderr, "torg tiles import:", err)
 		return 1
 	}
-	svc := tiles.NewService(db, clock.System{}, slog.New(slog.NewTextHandler(io.Discard, nil)), access.Policy{Levels: cfg.AuthLevels}, cfg.Location, tileRules(cfg, theme))
+	ss := siteSettingsOf(cfg)
+	svc := tiles.NewService(db, clock.System{}, slog.New(slog.NewTextHandler(io.Discard, nil)), ss.Policy, ss.Site.Location, tileRules(cfg, theme))
 	if err := svc.Import(ctx, data); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", rest[0], err)
 		return 1

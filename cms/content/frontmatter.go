@@ -41,9 +41,10 @@ func (o Options) loc() *time.Location {
 	return o.Location
 }
 
-// splitFrontMatter separates a leading "---" YAML block from the body. It
-// returns the YAML, the body, and the file line on which the body starts.
-func splitFrontMatter(data []byte) (fm []byte, body []byte, bodyLine int, err error) {
+// SplitFrontMatter separates a leading "---" YAML block from the body,
+// whatever the line ends. It returns the YAML, the body, and the file line
+// on which the body starts; a file without front matter is all body.
+func SplitFrontMatter(data []byte) (fm []byte, body []byte, bodyLine int, err error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if !bytes.HasPrefix(data, []byte("---\n")) && !bytes.HasPrefix(data, []byte("---\r\n")) {
 		return nil, data, 1, nil
@@ -108,7 +109,7 @@ func ParseFile(name string, data []byte, opts Options) (*Item, Problems) {
 	}
 	it.IsIndex = base == "_index"
 
-	fm, body, bodyLine, err := splitFrontMatter(data)
+	fm, body, bodyLine, err := SplitFrontMatter(data)
 	if err != nil {
 		fail(1, "%v", err)
 		return nil, probs

@@ -164,21 +164,6 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
-func TestSlug(t *testing.T) {
-	for in, want := range map[string]string{
-		"Glömt lösenord?":         "glomt-losenord",
-		"  Vad är OB-tillägg?  ":  "vad-ar-ob-tillagg",
-		"Søknadsfrist og lønn":    "soknadsfrist-og-lonn",
-		"Æ Ø Å":                   "ae-o-a",
-		"2026: år för förändring": "2026-ar-for-forandring",
-		"!!!":                     "",
-	} {
-		if got := Slug(in); got != want {
-			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // BenchmarkRender measures one 10 KB page through the whole pipeline.
 // Run: go test ./cms/render -run '^$' -bench Render -benchmem
 func BenchmarkRender(b *testing.B) {

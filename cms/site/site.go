@@ -205,6 +205,18 @@ func (s *Site) Folders() []string {
 	return out
 }
 
+// Audiences lists, sorted, the roles the pages name in their audience and
+// editors, whoever may see them: for the editor's choices, never for readers.
+func (s *Site) Audiences() []string {
+	var out []string
+	for _, p := range s.pages {
+		out = append(out, p.Access.Audience...)
+		out = append(out, p.Editors...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Lookup finds the page or section at url for v. A page the viewer may not
 // see answers exactly as one that does not exist.
 func (s *Site) Lookup(v access.Viewer, now time.Time, url string) (*Page, *Section, access.Decision) {

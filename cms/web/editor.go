@@ -14,8 +14,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"gopkg.in/yaml.v3"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 )
 
@@ -97,9 +100,10 @@ func (f EditorForm) markdown() string {
 	return "---\n" + string(out) + "---\n" + strings.ReplaceAll(f.Body, "\r\n", "\n")
 }
 
-func (f EditorForm) path() string {
+// path is the item's file; a file in the default language names none.
+func (f EditorForm) path(defaultLang string) string {
 	p := strings.Trim(f.Section, "/") + "/" + f.Slug
-	if f.Lang != "" && f.Lang != "sv" {
+	if f.Lang != "" && f.Lang != defaultLang {
 		p += "." + f.Lang
 	}
 	return p + ".md"
@@ -119,6 +123,9 @@ func formOf(it *store.Item, md string, opts content.Options) EditorForm {
 		base, f.Lang = b, l
 	}
 	f.Slug = base
+	if f.Lang == "" {
+		f.Lang = opts.DefaultLang
+	}
 	ci, _ := content.ParseFile(it.Path, []byte(md), opts)
 	if ci == nil {
 		f.Body = md
@@ -136,7 +143,8 @@ func formOf(it *store.Item, md string, opts content.Options) EditorForm {
 		}
 		return t.In(opts.Location).Format("2006-01-02T15:04")
 	}
-	f.Title, f.Summary, f.Type, f.Body = ci.Title, ci.Summary, string(ci.Type), stripFrontMatter(md)
+	_, body, _, _ := content.SplitFrontMatter([]byte(md))
+	f.Title, f.Summary, f.Type, f.Body = ci.Title, ci.Summary, string(ci.Type), string(body)
 	f.Audience, f.MinAuth, f.Tags = ci.Access.Audience, ci.Access.MinAuth, strings.Join(ci.Tags, ", ")
 	f.Date, f.PublishAt, f.ExpireAt, f.ImportantUntil = day(ci.Date), minute(ci.Access.PublishAt), minute(ci.Access.ExpireAt), day(ci.ImportantUntil)
 	if ci.Job != nil {
@@ -173,7 +181,7 @@ func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
 	v := s.baseView(c, s.Sites.Current(), lang)
 	viewer := s.Viewer(c)
 	ev := &EditorView{
-		Roles: []string{"public", "employee", "substitute", "manager", "communicator", "publisher", "admin"}, Levels: []string{"password", "otp", "eid"},
+		Roles: s.audiences(s.Sites.Current()), Levels: s.levels(),
 		CanWrite:   slices.ContainsFunc(publishing.Writers, viewer.HasRole),
 		CanApprove: slices.ContainsFunc(publishing.Approvers, viewer.HasRole),
 	}
@@ -186,6 +194,26 @@ func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
 	}
 	v.Editor = ev
 	return v, ev
+}
+
+// audiences are the roles an item may be shown to: everyone, the roles
+// sign-in gives, the editorial ones, and any the content already names.
+func (s *Server) audiences(st *site.Site) []string {
+	roles := slices.Concat(s.Roles, access.Editorial)
+	if st != nil {
+		roles = append(roles, st.Audiences()...)
+	}
+	roles = slices.DeleteFunc(roles, func(r string) bool { return r == access.Public })
+	slices.Sort(roles)
+	return append([]string{access.Public}, slices.Compact(roles)...)
+}
+
+// levels are the sign-in levels, weakest first.
+func (s *Server) levels() []string {
+	if len(s.Levels) == 0 {
+		return access.DefaultLevels
+	}
+	return s.Levels
 }
 
 // editorGate keeps the editor to communicators, publishers and admins.
@@ -222,7 +250,7 @@ func (s *Server) editorList(c *fiber.Ctx) error {
 // editorNew is GET /redaktion/ny.
 func (s *Server) editorNew(c *fiber.Ctx) error {
 	v, ev := s.editorView(c)
-	ev.Form = EditorForm{Type: c.Query("type", "news"), Section: c.Query("section", "nyheter"), Lang: "sv", Audience: []string{"employee"}, Date: s.Clock.Now().In(s.location()).Format("2006-01-02")}
+	ev.Form = EditorForm{Type: c.Query("type", "news"), Section: c.Query("section", "nyheter"), Lang: s.DefaultLang, Audience: []string{"employee"}, Date: s.Clock.Now().In(s.location()).Format("2006-01-02")}
 	v.Title = s.cat.T(v.Lang, "editor.new")
 	return s.send(c, "editor_item", v)
 }
@@ -238,7 +266,7 @@ func (s *Server) editorCreate(c *fiber.Ctx) error {
 	if err := s.checkBody(ev.Form.Body); s.editorLimit(c, v, ev, err) {
 		return s.send(c, "editor_item", v)
 	}
-	it, err := s.Publishing.Create(c.UserContext(), s.actor(c), ev.Form.path(), ev.Form.markdown())
+	it, err := s.Publishing.Create(c.UserContext(), s.actor(c), ev.Form.path(s.DefaultLang), ev.Form.markdown())
 	if err != nil {
 		return s.editorRefused(c, v, ev, err)
 	}
@@ -381,4 +409,16 @@ func (s *Server) editorAudit(c *fiber.Ctx) error {
 	ev.Audit = entries
 	v.Title = s.cat.T(v.Lang, "editor.audit")
 	return s.send(c, "editor_audit", v)
+}
+
+// label names a configured value (a role, a level) in lang from the
+// theme's catalog key prefix+value, or by the value itself when the theme
+// has no name for it.
+func label(cat *i18n.Catalog) func(lang, prefix, value string) string {
+	return func(lang, prefix, value string) string {
+		if t := cat.T(lang, prefix+value); t != prefix+value {
+			return t
+		}
+		return value
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/store"
 )
@@ -258,17 +259,6 @@ func (s *Server) preview(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"html": doc.HTML, "title": doc.Title})
 }
 
-// stripFrontMatter leaves the body of a Markdown file.
-func stripFrontMatter(md string) string {
-	if !strings.HasPrefix(md, "---\n") {
-		return md
-	}
-	if i := strings.Index(md[4:], "\n---\n"); i >= 0 {
-		return md[4+i+5:]
-	}
-	return md
-}
-
 // MaxUpload bounds an uploaded image.
 const MaxUpload = 5 << 20
 
@@ -313,19 +303,10 @@ func (s *Server) upload(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": "/media/" + m.Key + "/" + name, "content_type": ctype, "size": len(data)})
 }
 
-// safeName keeps a file name's letters, digits, dots and hyphens, whatever
-// path the browser sent, and gives it the extension of its real type.
+// safeName makes a file name a slug, whatever path the browser sent, and
+// gives it the extension of its real type.
 func safeName(name, ctype string) string {
-	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '-' || r == '_' {
-			b.WriteRune(r)
-		} else if r == '.' || r == ' ' {
-			b.WriteRune('-')
-		}
-	}
-	base := strings.Trim(b.String(), "-")
+	base := content.Slug(path.Base(strings.ReplaceAll(name, "\\", "/")))
 	for _, ext := range []string{"-png", "-jpg", "-jpeg", "-webp", "-gif"} {
 		base = strings.TrimSuffix(base, ext)
 	}

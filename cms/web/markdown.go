@@ -2,21 +2,24 @@ package web
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/render"
 )
 
 // renderMarkdown renders the body of md, a file with front matter, as the
 // site would; a *render.LimitError has its line counted in md.
 func (s *Server) renderMarkdown(md string) (*render.Doc, error) {
-	body := stripFrontMatter(md)
-	doc, err := s.renderer.Render([]byte(body), false, nil)
+	_, body, bodyLine, err := content.SplitFrontMatter([]byte(md))
+	if err != nil { // no closing ---: the loader refuses the file; render it all
+		body, bodyLine = []byte(md), 1
+	}
+	doc, err := s.renderer.Render(body, false, nil)
 	var le *render.LimitError
 	if errors.As(err, &le) && le.Line > 0 {
-		le.Line += strings.Count(md[:len(md)-len(body)], "\n")
+		le.Line += bodyLine - 1
 	}
 	return doc, err
 }

@@ -73,6 +73,10 @@ type Deps struct {
 	Feedback *feedback.Service
 	// Links knows which external links fail; nil checks none.
 	Links *health.LinkChecker
+	// Roles are the roles sign-in gives, offered as audiences in the editor.
+	Roles []string
+	// Levels are the sign-in levels, weakest first; access.DefaultLevels when nil.
+	Levels []string
 	// ReviewMonths is how long a page may go unreviewed; 12 when 0.
 	ReviewMonths int
 	// Limits are timeouts, sizes and request rates.
@@ -133,6 +137,7 @@ func New(d Deps) (*Server, error) {
 		"tel":    telURI,
 		"icon":   s.icon,
 		"list":   func(xs ...string) []string { return xs },
+		"label":  label(cat),
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
