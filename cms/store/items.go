@@ -96,7 +96,7 @@ func (db *DB) CreateItem(ctx context.Context, it *Item, rev *Revision) error {
 			return err
 		}
 		it.DraftRev = rev.ID
-		return tx.gorm.Model(it).Update("draft_rev", rev.ID).Error
+		return tx.gorm.Model(it).UpdateColumn("draft_rev", rev.ID).Error // a column, so gorm stamps no wall-clock updated_at
 	})
 }
 

@@ -345,6 +345,9 @@ func TestAuditEntriesTakeTheInjectedClock(t *testing.T) {
 		step("create", "nyheter/julbord.md", "klara", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":"nyheter/julbord.md","markdown":%q}`, newsMD), 201)
 		items, _ := db.Items(ctx)
 		id := items[0].ID
+		if !items[0].UpdatedAt.Equal(want["create nyheter/julbord.md"]) {
+			t.Errorf("the new item says it changed at %s, the clock said %s", items[0].UpdatedAt, want["create nyheter/julbord.md"])
+		}
 		step("save", "nyheter/julbord.md", "klara", "PUT", fmt.Sprintf("/api/v1/admin/items/%d", id), fmt.Sprintf(`{"version":1,"markdown":%q}`, newsMD+"Mer.\n"), 200)
 		step("submit", "nyheter/julbord.md", "klara", "POST", fmt.Sprintf("/api/v1/admin/items/%d/submit", id), `{"version":2}`, 200)
 		step("approve", "nyheter/julbord.md", "per", "POST", fmt.Sprintf("/api/v1/admin/items/%d/approve", id), `{"version":3}`, 200)
