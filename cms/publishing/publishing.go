@@ -1,7 +1,7 @@
 // Package publishing is the editorial workflow for content written in the
-// web editor: drafts, review and sign-off, revisions, unpublishing, and the
-// audit log of who did what. Its items reach readers through Source, the
-// same way files do.
+// web editor: drafts, review and sign-off, revisions, unpublishing and
+// uploads, each step with its audit entry. Its items reach readers through
+// Source, the same way files do.
 package publishing
 
 import (
