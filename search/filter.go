@@ -100,17 +100,26 @@ func (q *accessQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 	if _, ok := r.(*scorch.IndexSnapshot); !ok {
 		return nil, errNotScorch
 	}
-	c := q.v.Class()
-	set := q.x.acl.get(r, c)
+	bm, err := q.x.visible(ctx, r, m, q.v, q.now)
+	if err != nil {
+		return nil, err
+	}
+	return &setSearcher{it: bm.Iterator(), count: bm.GetCardinality()}, nil
+}
+
+// visible is the set of doc numbers of a snapshot that a viewer may see at
+// an instant. It is shared: only ever read it.
+func (x *Index) visible(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, v access.Viewer, now time.Time) (*roaring64.Bitmap, error) {
+	c := v.Class()
+	set := x.acl.get(r, c)
 	if set == nil {
 		var err error
-		if set, err = q.x.aclSetOf(ctx, r, m, q.v); err != nil {
+		if set, err = x.aclSetOf(ctx, r, m, v); err != nil {
 			return nil, err
 		}
-		q.x.acl.put(r, c, set)
+		x.acl.put(r, c, set)
 	}
-	bm := set.at(q.now)
-	return &setSearcher{it: bm.Iterator(), count: bm.GetCardinality()}, nil
+	return set.at(now), nil
 }
 
 // aclTerms are the acl tokens a viewer may see, for docs with (sched

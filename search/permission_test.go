@@ -196,3 +196,66 @@ func TestFilterUnderConcurrentSearches(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A word found only in a page hidden from a reader changes nothing the
+// reader finds: typos are forgiven, and words being typed completed, as if
+// the hidden page did not exist, and suggestions come from the visible.
+func TestHiddenWordChangesNothingVisible(t *testing.T) {
+	public := search.Doc{ID: "public-page", Title: "Semesterlistan", Body: "Semesterlistan för sommaren fylls i före mars."}
+	hidden := search.Doc{ID: "hidden-page", Title: "Lönerevision", Body: "Semesterlistn och semes finns bara här, i lönerevisionen.", Audience: []string{"admin"}}
+	build := func(docs ...search.Doc) *search.Index {
+		x, err := search.Open("", access.DefaultLevels, quiet())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { x.Close() })
+		for i := range docs {
+			docs[i].Kind, docs[i].Type, docs[i].Lang, docs[i].URL = "page", "page", "sv", "/"+docs[i].ID
+			if docs[i].Audience == nil {
+				docs[i].Audience = []string{"public"}
+			}
+		}
+		if _, err := x.Sync(context.Background(), docs, nil); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	with, without := build(public, hidden), build(public)
+	ctx := context.Background()
+	found := func(x *search.Index, q string, v access.Viewer) string {
+		t.Helper()
+		res, err := x.Search(ctx, search.Request{Query: q, Viewer: v, Now: monday10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		return fmt.Sprintf("%d %v", res.Total, ids)
+	}
+	suggested := func(x *search.Index, q string, v access.Viewer) string {
+		t.Helper()
+		s, err := x.Suggest(ctx, q, v, monday10, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(s)
+	}
+	for _, name := range []string{"anonymous", "substitute", "employee e-ID"} {
+		v := viewers[name]
+		for _, q := range []string{"semesterlistn", "semesterlistm", "semes", "sommaren semesterlistn", "lönerevision"} {
+			if a, b := found(with, q, v), found(without, q, v); a != b {
+				t.Errorf("%s searching %q finds %s beside the hidden page, %s without it", name, q, a, b)
+			}
+		}
+		for _, q := range []string{"semes", "semesterlistn", "löne", "lönerev"} {
+			if a, b := suggested(with, q, v), suggested(without, q, v); a != b {
+				t.Errorf("%s typing %q is offered %s beside the hidden page, %s without it", name, q, a, b)
+			}
+		}
+	}
+	if got := found(with, "semesterlistn", viewers["admin e-ID office"]); !strings.Contains(got, "hidden-page") {
+		t.Errorf("the admin should find the hidden page: %s", got)
+	}
+}

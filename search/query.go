@@ -74,7 +74,9 @@ type Result struct {
 	Hits       []Hit                   `json:"hits"`
 	Facets     map[string][]FacetValue `json:"facets"`
 	NextCursor string                  `json:"next_cursor,omitempty"`
-	Took       time.Duration           `json:"-"`
+	// Ignored are the words and "phrases" past the ones that count.
+	Ignored []string      `json:"ignored,omitempty"`
+	Took    time.Duration `json:"-"`
 }
 
 // Validate checks a request and fills defaults.
@@ -155,9 +157,10 @@ var queryAnalyzers = map[string]string{"sv": analyzerSVQuery, "no": analyzerNOQu
 var bodyAnalyzers = map[string]string{"sv": analyzerSVBodyQuery, "no": analyzerNOBodyQuery, "en": analyzerEN}
 
 // wordQuery finds one word in any language: the exact stemmed form ranks
-// highest, then the form without diacritics, then a typo (five letters or
-// more), and, for the last word typed, words it begins.
-func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Query {
+// highest, then the form without diacritics, then a typo (in the words the
+// plan forgives typos), and, for the last word typed, words it begins.
+func (p *plan) wordQuery(word string, last bool, depth int, fuzzy bool) query.Query {
+	x := p.x
 	var alts []query.Query
 	add := func(q query.Query) { alts = append(alts, q) }
 	term := func(field, t string, boost float64) {
@@ -194,30 +197,41 @@ func (x *Index) wordQuery(word string, last bool, depth int, fuzzy bool) query.Q
 		term("fold_kw", ft, 8)
 		// The last word may be one still being typed, when it is short and
 		// occurs nowhere as written: it finds the titles it begins too.
-		if n := utf8.RuneCountInString(ft); last && n >= 3 && n <= 6 && !x.known(context.Background(), fold(word)) {
-			p := query.NewPrefixQuery(fold(word))
-			p.SetField("fold_title")
-			p.SetBoost(0.8)
-			add(p)
+		if n := utf8.RuneCountInString(ft); last && n >= 3 && n <= 6 && !p.occurs(fold(word)) {
+			pq := query.NewPrefixQuery(fold(word))
+			pq.SetField("fold_title")
+			pq.SetBoost(0.8)
+			add(pq)
 		}
 	}
-	// Typos, on the words as written: from five letters, in words that
-	// occur nowhere as written.
-	if raw := fold(word); fuzzy && utf8.RuneCountInString(raw) >= typoLength && !x.known(context.Background(), raw) {
-		for field, boost := range map[string]float64{"raw_title": 1.2, "raw": 0.4} {
-			fz := query.NewFuzzyQuery(raw)
-			fz.SetField(field)
-			fz.SetFuzziness(fuzziness(utf8.RuneCountInString(raw)))
-			fz.SetPrefix(1)
-			fz.SetBoost(boost)
-			add(fz)
+	// Typos, on the words as written, in the words the plan chose: the
+	// words of the pages the reader may see that are one or two letters
+	// away, nearer ones higher.
+	if raw := fold(word); fuzzy && p.typos[raw] {
+		for _, f := range []struct {
+			name  string
+			boost float64
+		}{{"raw_title", 1.2}, {"raw", 0.4}} {
+			var near []query.Query
+			for _, s := range p.spell(raw) {
+				if f.name != "raw" && !p.visibleIn(f.name, s.term) {
+					continue
+				}
+				t := query.NewTermQuery(s.term)
+				t.SetField(f.name)
+				t.SetBoost(f.boost / float64(s.edits+1))
+				near = append(near, t)
+			}
+			if len(near) > 0 {
+				add(query.NewDisjunctionQuery(near))
+			}
 		}
 	}
 	// A compound typed whole also finds its parts, together, a little lower.
-	if ps := parts(fold(word)); len(ps) > 1 && depth == 0 {
+	if ps := parts(fold(word)); len(ps) > 1 && depth == 0 && utf8.RuneCountInString(word) <= maxWordLength {
 		var each []query.Query
-		for _, p := range ps {
-			if q := x.wordQuery(p, false, 1, fuzzy); q != nil {
+		for _, part := range ps {
+			if q := p.wordQuery(part, false, 1, fuzzy); q != nil {
 				each = append(each, q)
 			}
 		}
@@ -247,21 +261,21 @@ func fuzziness(n int) int {
 // all words but one; typos are forgiven last.
 type pass struct{ allButOne, typos bool }
 
-// textQuery is the user's query: every word (or one of its synonyms) should
-// match, and every quoted phrase must.
-func (x *Index) textQuery(q string, synonyms map[string][]string, p pass) (query.Query, error) {
+// textQuery is the user's query: every word that counts (or one of its
+// synonyms) should match, and every quoted phrase must.
+func (pl *plan) textQuery(q string, synonyms map[string][]string, p pass) (query.Query, error) {
 	fuzzy := p.typos
-	terms, phrases := words(q)
+	terms, phrases := pl.terms, pl.phrases
 	var must []query.Query
 	var should []query.Query
 	for i, w := range terms {
 		alts := []query.Query{}
-		if wq := x.wordQuery(w, i == len(terms)-1 && len(phrases) == 0, 0, fuzzy); wq != nil {
+		if wq := pl.wordQuery(w, i == len(terms)-1 && len(phrases) == 0 && len(pl.ignored) == 0, 0, fuzzy); wq != nil {
 			alts = append(alts, wq)
 		}
 		for _, syn := range synonyms[w] {
 			for _, sw := range strings.Fields(strings.ToLower(syn)) {
-				if sq := x.wordQuery(sw, false, 0, fuzzy); sq != nil {
+				if sq := pl.wordQuery(sw, false, 0, fuzzy); sq != nil {
 					alts = append(alts, sq)
 				}
 			}
@@ -287,7 +301,11 @@ func (x *Index) textQuery(q string, synonyms map[string][]string, p pass) (query
 		return nil, fmt.Errorf("%w: the query has only very common words; try more specific ones", ErrBadQuery)
 	}
 	var bonus []query.Query
-	for _, h := range hyphenated(q) {
+	hy := hyphenated(q)
+	if len(hy) > MaxWords {
+		hy = hy[:MaxWords]
+	}
+	for _, h := range hy {
 		for g, an := range queryAnalyzers {
 			mp := query.NewMatchPhraseQuery(h)
 			mp.SetField("title_" + g)
@@ -334,15 +352,31 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	res, err := x.search(ctx, r, pass{})
-	if terms, _ := words(r.Query); err == nil && res.Total == 0 && len(terms) >= 3 {
-		// Long queries may miss one word.
-		res, err = x.search(ctx, r, pass{allButOne: true})
+	pl, err := x.newPlan(ctx, r)
+	if err != nil {
+		return nil, err
 	}
-	if err == nil && res.Total == 0 && x.mayHaveTypos(ctx, r.Query) {
+	defer pl.close()
+	return x.run(ctx, r, pl)
+}
+
+// run runs a request's passes, as its plan allows.
+func (x *Index) run(ctx context.Context, r Request, pl *plan) (*Result, error) {
+	res, err := x.search(ctx, r, pl, pass{})
+	if err == nil && res.Total == 0 && len(pl.terms) >= 3 {
+		// Long queries may miss one word.
+		res, err = x.search(ctx, r, pl, pass{allButOne: true})
+	}
+	if err == nil && res.Total == 0 && len(pl.typos) > 0 {
 		// Nothing as typed: forgive typos. Fuzzy matching costs more, so it
-		// runs only when it can help.
-		return x.search(ctx, r, pass{allButOne: true, typos: true})
+		// runs only when it can help: when a word is in no page the reader
+		// may see. Words that are there are not typos: when they find
+		// nothing together, correcting them would only find pages about
+		// something else.
+		res, err = x.search(ctx, r, pl, pass{allButOne: true, typos: true})
+	}
+	if err == nil {
+		res.Ignored = pl.ignored
 	}
 	return res, err
 }
@@ -350,44 +384,12 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 // typoLength is the shortest word in which a typo is forgiven.
 const typoLength = 5
 
-// mayHaveTypos tells whether a word of the query, long enough for typos,
-// occurs nowhere in the index as written. Words that do occur are not
-// typos: when they find nothing together, correcting them would only find
-// pages about something else.
-func (x *Index) mayHaveTypos(ctx context.Context, q string) bool {
-	terms, _ := words(q)
-	for _, w := range terms {
-		if raw := fold(w); utf8.RuneCountInString(raw) >= typoLength && !x.known(ctx, raw) {
-			return true
-		}
-	}
-	return false
-}
-
-// known tells whether the folded word occurs in some page as written.
-func (x *Index) known(ctx context.Context, raw string) bool {
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		return false
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return false
-	}
-	defer r.Close()
-	tfr, err := r.TermFieldReader(ctx, []byte(raw), "raw", false, false, false)
-	if err != nil {
-		return false
-	}
-	defer tfr.Close()
-	return tfr.Count() > 0
-}
-
-func (x *Index) search(ctx context.Context, r Request, p pass) (*Result, error) {
-	tq, err := x.textQuery(r.Query, r.Synonyms, p)
+func (x *Index) search(ctx context.Context, r Request, pl *plan, p pass) (*Result, error) {
+	tq, err := pl.textQuery(r.Query, r.Synonyms, p)
 	if err != nil {
 		return nil, err
 	}
+	pl.ran = append(pl.ran, tq)
 	parts := []query.Query{tq, x.Filter(r.Viewer, r.Now)}
 	for field, v := range map[string]string{"type": r.Type, "section": r.Section, "tags": r.Tag, "lang": r.Lang} {
 		if v != "" {
@@ -493,8 +495,13 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 	if len(terms) == 0 {
 		return []Suggestion{}, nil
 	}
+	if len(terms) > MaxWords {
+		terms = terms[len(terms)-MaxWords:] // the word being typed is the last
+	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	// Words before the last are matched as typed, without lookups.
+	pl := &plan{x: x}
 	var must []query.Query
 	for i, w := range terms {
 		var alts []query.Query
@@ -507,7 +514,7 @@ func (x *Index) Suggest(ctx context.Context, prefix string, v access.Viewer, now
 			p := query.NewPrefixQuery(fold(w))
 			p.SetField("fold_title")
 			alts = append(alts, p)
-		} else if wq := x.wordQuery(w, false, 0, false); wq != nil {
+		} else if wq := pl.wordQuery(w, false, 0, false); wq != nil {
 			alts = append(alts, wq)
 		}
 		if len(alts) > 0 {

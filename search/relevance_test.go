@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/torg-cms/torg/cms/testenv"
 	"github.com/torg-cms/torg/search"
 )
 
@@ -17,7 +18,7 @@ import (
 //	go test ./search -run TestRelevance -v
 func TestRelevance(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("..", "..", "shared", "corpus", "municipal")); err != nil {
-		t.Skip("the judged set includes the shared corpus, which is not beside the checkout")
+		testenv.Skip(t, "the judged set includes the shared corpus, which is not beside the checkout")
 	}
 	data, err := os.ReadFile(filepath.Join("testdata", "judged.tsv"))
 	if err != nil {

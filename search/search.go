@@ -8,6 +8,7 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,7 +21,15 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bolt "go.etcd.io/bbolt"
 )
+
+// ErrInUse is returned by Open when another process has the index open:
+// bleve locks its files, so one index serves one process at a time.
+var ErrInUse = errors.New("the search index is in use by another process")
+
+// lockWait is how long Open waits for another process to let go of the index.
+const lockWait = 2 * time.Second
 
 // mappingVersion changes whenever the analysis or fields change; an index
 // on disk built with another version is rebuilt.
@@ -96,7 +105,14 @@ func Open(dir string, levels []string, log *slog.Logger) (*Index, error) {
 		return x, err
 	}
 	if _, statErr := os.Stat(dir); statErr == nil {
-		idx, err := bleve.Open(dir)
+		idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockWait.String()})
+		if errors.Is(err, bolt.ErrTimeout) {
+			// Another process (a running server) holds it: not broken, so not rebuilt.
+			if pid := lockHolder(filepath.Join(dir, "store", "root.bolt")); pid > 0 {
+				return nil, fmt.Errorf("%w (%s, process %d)", ErrInUse, dir, pid)
+			}
+			return nil, fmt.Errorf("%w (%s)", ErrInUse, dir)
+		}
 		if err == nil {
 			v, _ := idx.GetInternal([]byte("mapping_version"))
 			man, _ := idx.GetInternal([]byte("manifest"))

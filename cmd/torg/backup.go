@@ -10,9 +10,10 @@ import (
 	"github.com/torg-cms/torg/cms/store"
 )
 
-// backupCmd is torg backup FILE: an online copy of the SQLite database.
-func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	cfg, rest, err := config.Load("torg backup", args, getenv)
+// backupCmd is torg backup FILE: an online copy of the SQLite database
+// the server uses. It refuses, and creates nothing, when there is none.
+func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	cfg, rest, err := config.Load("torg backup", args, lookupEnv)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg:", err)
 		return 2
@@ -21,9 +22,12 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintln(stderr, "usage: torg backup [--data DIR | --database-url sqlite:PATH] FILE")
 		return 2
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Data)
+	db, err := store.OpenForBackup(ctx, cfg.DatabaseURL, cfg.Data)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg backup:", err)
+		if errors.Is(err, store.ErrNoOnlineBackup) {
+			return 2
+		}
 		return 1
 	}
 	defer db.Close()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
+	"github.com/torg-cms/torg/cms/testenv"
 )
 
 // crashChild makes this test binary a torg server when the crash test
@@ -28,10 +29,10 @@ const crashChild = "TORG_TEST_SERVE_ARGS"
 // every answer that had been acknowledged with a 2xx.
 func TestFeedbackSurvivesSIGKILL(t *testing.T) {
 	if args := os.Getenv(crashChild); args != "" {
-		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), io.Discard, io.Discard, os.Getenv))
+		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), io.Discard, io.Discard, os.LookupEnv))
 	}
 	if testing.Short() {
-		t.Skip("starts and kills server processes")
+		testenv.Skip(t, "-short: the crash test starts and kills server processes")
 	}
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()

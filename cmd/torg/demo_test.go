@@ -50,7 +50,7 @@ func TestDemoAsksNothingOutside(t *testing.T) {
 		var logs bytes.Buffer
 		args = append([]string{"serve", "--listen", addr, "--content", dir, "--data", t.TempDir(), "--log-format", "json"}, args...)
 		go func() {
-			done <- run(ctx, args, &bytes.Buffer{}, &syncWriter{w: &logs}, func(k string) string { return env[k] })
+			done <- run(ctx, args, &bytes.Buffer{}, &syncWriter{w: &logs}, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 		}()
 		waitFor(t, "http://"+addr+"/readyz", func(c int, _ string) bool { return c == 200 })
 		// Checks start before the server listens; give any that started

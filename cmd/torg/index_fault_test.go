@@ -23,7 +23,7 @@ func TestDamagedIndexIsRebuiltAtStart(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan int, 1)
 		go func() {
-			done <- run(ctx, []string{"serve", "--listen", addr, "--data", data, "--check-links=false", "--search-rate", "0"}, io.Discard, io.Discard, func(string) string { return "" })
+			done <- run(ctx, []string{"serve", "--listen", addr, "--data", data, "--check-links=false", "--search-rate", "0"}, io.Discard, io.Discard, noEnv)
 		}()
 		waitFor(t, base+"/api/v1/search?q=inloggning", func(c int, b string) bool {
 			return c == 200 && strings.Contains(b, `"url":"/inloggning/vanliga-fragor"`)

@@ -34,7 +34,7 @@ func TestTwoInstancesShareOnePostgreSQL(t *testing.T) {
 		data := filepath.Join(t.TempDir(), "data")
 		go func() {
 			var logs bytes.Buffer
-			done <- run(ctx, []string{"serve", "--listen", addr, "--data", data, "--database-url", dbURL, "--log-format", "json"}, io.Discard, &syncWriter{w: &logs}, func(string) string { return "" })
+			done <- run(ctx, []string{"serve", "--listen", addr, "--data", data, "--database-url", dbURL, "--log-format", "json"}, io.Discard, &syncWriter{w: &logs}, noEnv)
 		}()
 	}
 	for _, b := range bases {

@@ -40,7 +40,7 @@ import (
 var version = ""
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
 }
 
 const usage = `torg — intranet content and link hub
@@ -54,22 +54,22 @@ Usage:
   torg version         print the version
 `
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], stderr, getenv)
+		return serve(ctx, args[1:], stderr, lookupEnv)
 	case "check":
-		return check(ctx, args[1:], stdout, stderr, getenv)
+		return check(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "tiles":
-		return tilesCmd(ctx, args[1:], stdout, stderr, getenv)
+		return tilesCmd(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "index":
-		return indexCmd(ctx, args[1:], stdout, stderr, getenv)
+		return indexCmd(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "backup":
-		return backupCmd(ctx, args[1:], stdout, stderr, getenv)
+		return backupCmd(ctx, args[1:], stdout, stderr, lookupEnv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "torg", versionString())
 		return 0
@@ -123,8 +123,8 @@ func contentSource(cfg *config.Config) (cmscontent.Source, error) {
 	return cmscontent.NewDirSource("content", democontent.Files, "", false), nil
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) int {
-	cfg, rest, err := config.Load("torg serve", args, getenv)
+func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	cfg, rest, err := config.Load("torg serve", args, lookupEnv)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -256,8 +256,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 }
 
 // check loads a content folder the way serve would and prints every problem.
-func check(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	cfg, rest, err := config.Load("torg check", args, getenv)
+func check(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
+	cfg, rest, err := config.Load("torg check", args, lookupEnv)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

@@ -19,9 +19,12 @@ import (
 func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb, func(k string) string { return env[k] })
+	code := run(context.Background(), args, &out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	return code, out.String(), errb.String()
 }
+
+// noEnv is an environment without TORG_* variables.
+func noEnv(string) (string, bool) { return "", false }
 
 func TestCheckDemoContent(t *testing.T) {
 	code, out, errs := runCmd(t, nil, "check", filepath.Join("..", "..", "content"))
@@ -121,7 +124,7 @@ func TestServeWatchesAndStops(t *testing.T) {
 	done := make(chan int, 1)
 	var logs bytes.Buffer
 	go func() {
-		done <- run(ctx, []string{"serve", "--listen", addr, "--content", dir, "--data", filepath.Join(dir, ".data"), "--log-format", "json"}, io.Discard, &syncWriter{w: &logs}, func(string) string { return "" })
+		done <- run(ctx, []string{"serve", "--listen", addr, "--content", dir, "--data", filepath.Join(dir, ".data"), "--log-format", "json"}, io.Discard, &syncWriter{w: &logs}, noEnv)
 	}()
 	base := "http://" + addr
 	waitFor(t, base+"/sida", func(c int, b string) bool { return c == 200 && strings.Contains(b, "Första versionen") })

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	"github.com/torg-cms/torg/cms/indexing"
+	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/tiles"
@@ -73,8 +75,9 @@ func startSearch(ctx context.Context, cfg *config.Config, b *site.Builder, t *ti
 }
 
 // indexCmd is `torg index --rebuild`: the index is built again from all
-// content and tiles, with a progress bar on a terminal.
-func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// content, the editor's items and the tiles, with a progress bar on a
+// terminal. It refuses while a server holds the index.
+func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	rebuild := false
 	var rest []string
 	for _, a := range args {
@@ -88,19 +91,25 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintln(stderr, "usage: torg index --rebuild [flags]")
 		return 2
 	}
-	cfg, extra, err := config.Load("torg index", rest, getenv)
+	cfg, extra, err := config.Load("torg index", rest, lookupEnv)
 	if err != nil || len(extra) > 0 {
 		fmt.Fprintln(stderr, "torg index:", err, extra)
 		return 2
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	src, err := contentSource(cfg)
+	// The index first: a server using this data folder holds it, and then
+	// there is nothing to do here.
+	idx, err := search.Open(indexDir(cfg), cfg.AuthLevels, quiet)
+	if errors.Is(err, search.ErrInUse) {
+		fmt.Fprintf(stderr, "torg index: %v: a torg server is probably running on this data folder; it keeps the index up to date by itself. Stop it first to rebuild.\n", err)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "torg index:", err)
 		return 1
 	}
-	b := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{Levels: cfg.AuthLevels}}, clock.System{}, quiet, src)
-	st, err := b.Build(ctx)
+	defer idx.Close()
+	src, err := contentSource(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg index:", err)
 		return 1
@@ -111,15 +120,16 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return 1
 	}
 	defer db.Close()
-	theme, _ := themes.Load(cfg.Theme)
-	tileSvc := tiles.NewService(db, clock.System{}, quiet, access.Policy{Levels: cfg.AuthLevels}, cfg.Location, tileRules(cfg, theme))
-	set, _ := tileSvc.Current(ctx)
-	idx, err := search.Open(indexDir(cfg), cfg.AuthLevels, quiet)
+	// The same sources as the server: files, then the editor's items.
+	b := site.NewBuilder(site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: access.Policy{Levels: cfg.AuthLevels}}, clock.System{}, quiet, src, publishing.NewSource(db, time.Second))
+	st, err := b.Build(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg index:", err)
 		return 1
 	}
-	defer idx.Close()
+	theme, _ := themes.Load(cfg.Theme)
+	tileSvc := tiles.NewService(db, clock.System{}, quiet, access.Policy{Levels: cfg.AuthLevels}, cfg.Location, tileRules(cfg, theme))
+	set, _ := tileSvc.Current(ctx)
 	docs := indexing.Docs(st, set)
 	start := time.Now()
 	tty := isTerminal(stderr)

@@ -73,12 +73,12 @@ func startTiles(ctx context.Context, cfg *config.Config, db *store.DB, clk clock
 }
 
 // tilesCmd is `torg tiles import FILE`: the file replaces the stored tiles.
-func tilesCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+func tilesCmd(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	if len(args) == 0 || args[0] != "import" {
 		fmt.Fprintln(stderr, "usage: torg tiles import [flags] FILE")
 		return 2
 	}
-	cfg, rest, err := config.Load("torg tiles import", args[1:], getenv)
+	cfg, rest, err := config.Load("torg tiles import", args[1:], lookupEnv)
 	if err != nil {
 		fmt.Fprintln(stderr, "torg:", err)
 		return 2

@@ -7,7 +7,6 @@ import (
 	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
+	"github.com/torg-cms/torg/cms/testenv"
 )
 
 // startNodeProvider runs the npm package oidc-provider (OpenID Certified)
@@ -23,8 +23,8 @@ import (
 func startNodeProvider(t *testing.T, redirect string) *nodeidp.Provider {
 	t.Helper()
 	p, err := nodeidp.Start(redirect)
-	if errors.Is(err, nodeidp.ErrMissing) && os.Getenv("CI") == "" {
-		t.Skip(err)
+	if errors.Is(err, nodeidp.ErrMissing) {
+		testenv.Require(t, err)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -313,9 +313,11 @@ func parseBool(v string) (bool, error) {
 	return false, fmt.Errorf("%q is not true or false", v)
 }
 
-// Load reads the settings. args are the command's flags; getenv reads the
-// environment. The file is --config, TORG_CONFIG, or ./torg.yaml if present.
-func Load(name string, args []string, getenv func(string) string) (*Config, []string, error) {
+// Load reads the settings. args are the command's flags; lookupEnv reads the
+// environment as os.LookupEnv does: a variable that is set to "" gives the
+// empty value, which for a list such as default-roles means none. The file
+// is --config, TORG_CONFIG, or ./torg.yaml if present.
+func Load(name string, args []string, lookupEnv func(string) (string, bool)) (*Config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	flags := map[string]*flagValue{}
@@ -335,7 +337,7 @@ func Load(name string, args []string, getenv func(string) string) (*Config, []st
 	file := map[string]string{}
 	path := *configFile
 	if path == "" {
-		path = getenv("TORG_CONFIG")
+		path, _ = lookupEnv("TORG_CONFIG")
 	}
 	mustExist := path != ""
 	if path == "" {
@@ -355,7 +357,7 @@ func Load(name string, args []string, getenv func(string) string) (*Config, []st
 		if fv, ok := file[o.Name]; ok {
 			v, from = fv, path
 		}
-		if ev := getenv(o.Env()); ev != "" {
+		if ev, set := lookupEnv(o.Env()); set {
 			v, from = ev, o.Env()
 		}
 		if given[o.Name] {

@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
 
 func TestDefaults(t *testing.T) {
 	t.Chdir(t.TempDir())
@@ -167,5 +169,37 @@ func TestAllowInternal(t *testing.T) {
 	}
 	if _, _, err := Load("test", []string{"--allow-internal", "http://intra.example/"}, env(nil)); err == nil || !strings.Contains(err.Error(), "allow-internal (from --allow-internal)") {
 		t.Errorf("a bad allow-internal: %v", err)
+	}
+}
+
+// A variable that is set to "" gives the empty value, as a flag or a file
+// key would; only a variable that is not set leaves the setting alone.
+func TestEmptyVariableMeansEmpty(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("torg.yaml", []byte("default-roles: manager\nzones: office=10.0.0.0/8\n"), 0o644)
+
+	c, _, err := Load("test", nil, env(map[string]string{"TORG_DEFAULT_ROLES": "", "TORG_ZONES": ""}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.DefaultRoles) != 0 {
+		t.Errorf("TORG_DEFAULT_ROLES= gave default roles %q, want none", c.DefaultRoles)
+	}
+	if c.Zones != "" {
+		t.Errorf("TORG_ZONES= gave zones %q, want none", c.Zones)
+	}
+
+	c, _, err = Load("test", nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.DefaultRoles, " ") != "manager" || c.Zones != "office=10.0.0.0/8" {
+		t.Errorf("unset variables should leave the file's values: roles %q, zones %q", c.DefaultRoles, c.Zones)
+	}
+
+	// An empty value a setting cannot take is refused, not replaced by the default.
+	_, _, err = Load("test", nil, env(map[string]string{"TORG_AUTH_LEVELS": ""}))
+	if err == nil || !strings.Contains(err.Error(), "auth-levels (from TORG_AUTH_LEVELS): name at least one level") {
+		t.Errorf("TORG_AUTH_LEVELS=: error %v, want a refusal that names the variable", err)
 	}
 }

@@ -20,13 +20,13 @@ func FuzzConfig(f *testing.F) {
 		if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		getenv := func(k string) string {
+		lookupEnv := func(k string) (string, bool) {
 			if k == "TORG_SEARCH_RATE" {
-				return env
+				return env, true
 			}
-			return ""
+			return "", false
 		}
-		_, _, err := Load("torg", []string{"--config", path, flag}, getenv)
+		_, _, err := Load("torg", []string{"--config", path, flag}, lookupEnv)
 		if err != nil && strings.TrimSpace(err.Error()) == "" {
 			t.Fatal("a refusal without a message")
 		}

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/torg-cms/torg/cms/testenv"
 )
 
 var stockholm, _ = time.LoadLocation("Europe/Stockholm")
@@ -169,7 +172,7 @@ func TestParseFileWarnings(t *testing.T) {
 func TestCorpusLoads(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "shared", "corpus", "municipal")
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("the shared corpus is not beside the checkout (%v)", err)
+		testenv.Skip(t, fmt.Sprintf("the shared corpus is not beside the checkout (%v)", err))
 	}
 	src, err := OpenDir(dir, false)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/testenv"
 )
 
 var stockholm, _ = time.LoadLocation("Europe/Stockholm")
@@ -442,7 +443,7 @@ func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard,
 func TestCorpusRenders(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "shared", "corpus", "municipal")
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("the shared corpus is not beside the checkout (%v)", err)
+		testenv.Skip(t, fmt.Sprintf("the shared corpus is not beside the checkout (%v)", err))
 	}
 	b := newBuilder(t, dir, clock.NewManual(at(2026, 11, 23, 9, 0)))
 	s, err := b.Build(context.Background())

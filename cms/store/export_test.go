@@ -10,3 +10,16 @@ func OpenAt(ctx context.Context, url, dataDir string, version int) (*DB, error) 
 
 // Latest is the newest migration this torg knows.
 var Latest = migrations[len(migrations)-1].version
+
+// SearchColumns are the columns of the search statistics, as stored.
+func SearchColumns(db *DB) ([]string, error) {
+	cols, err := db.gorm.Migrator().ColumnTypes(&SearchQuery{})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range cols {
+		out = append(out, c.Name())
+	}
+	return out, nil
+}

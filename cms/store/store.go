@@ -153,6 +153,12 @@ var migrations = []migration{
 	{8, "the level a step-up sign-in asked for", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&LoginAttempt{})
 	}},
+	{9, "forget whether a searcher found anything", func(tx *gorm.DB) error {
+		if tx.Migrator().HasColumn(&SearchQuery{}, "zero_hits") {
+			return tx.Migrator().DropColumn(&SearchQuery{}, "zero_hits")
+		}
+		return nil
+	}},
 }
 
 type schemaVersion struct {

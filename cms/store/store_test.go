@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,30 +128,51 @@ func TestLoginAttemptIsTakenOnce(t *testing.T) {
 	})
 }
 
-func TestSearchMisses(t *testing.T) {
+func TestSearchTerms(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		for _, r := range []struct {
-			q, day string
-			found  bool
-		}{
-			{"lönespec", "2026-11-20", false}, {"lönespec", "2026-11-21", false}, {"glömt lösenord", "2026-11-21", true},
-			{"pass", "2026-11-21", true}, {"pass", "2026-11-22", true}, {"utanför", "2026-10-01", false},
+		for _, r := range []struct{ q, day string }{
+			{"lönespec", "2026-11-20"}, {"lönespec", "2026-11-21"}, {"glömt lösenord", "2026-11-21"},
+			{"pass", "2026-11-21"}, {"pass", "2026-11-22"}, {"pass", "2026-11-22"}, {"utanför", "2026-10-01"},
 		} {
-			if err := db.RecordSearch(ctx, r.q, r.day, r.found); err != nil {
+			if err := db.RecordSearch(ctx, r.q, r.day, 100); err != nil {
 				t.Fatal(err)
 			}
 		}
 		db.RecordSearchClick(ctx, "glömt lösenord", "2026-11-21")
-		zero, noClick, err := db.SearchMisses(ctx, "2026-11-01", "2026-11-30", 10)
+		terms, err := db.SearchTerms(ctx, "2026-11-01", "2026-11-30", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(zero) != 1 || zero[0].Query != "lönespec" || zero[0].ZeroHits != 2 || zero[0].LastDay != "2026-11-21" {
-			t.Fatalf("zero hits: %+v", zero)
+		want := []store.SearchMiss{{Query: "pass", Searches: 3, LastDay: "2026-11-22"}, {Query: "lönespec", Searches: 2, LastDay: "2026-11-21"}, {Query: "glömt lösenord", Searches: 1, Clicks: 1, LastDay: "2026-11-21"}}
+		if fmt.Sprint(terms) != fmt.Sprint(want) {
+			t.Fatalf("terms: %+v, want %+v", terms, want)
 		}
-		if len(noClick) != 1 || noClick[0].Query != "pass" || noClick[0].Searches != 2 {
-			t.Fatalf("no clicks: %+v", noClick)
+		// A full day counts the queries it has and adds no more.
+		for _, q := range []string{"pass", "ny", "pass"} {
+			if err := db.RecordSearch(ctx, q, "2026-11-22", 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		terms, err = db.SearchTerms(ctx, "2026-11-22", "2026-11-22", 10)
+		if want := []store.SearchMiss{{Query: "pass", Searches: 4, LastDay: "2026-11-22"}}; err != nil || fmt.Sprint(terms) != fmt.Sprint(want) {
+			t.Fatalf("a full day: %+v %v, want %+v", terms, err, want)
+		}
+	})
+}
+
+// The search statistics hold counts per query and day only: nobody who
+// searched, and not whether they found anything, which depends on who
+// they are.
+func TestSearchStatisticsHoldNothingPersonal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		cols, err := store.SearchColumns(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(cols)
+		if want := []string{"clicks", "day", "query", "searches"}; !slices.Equal(cols, want) {
+			t.Fatalf("search statistics have the columns %v; want only %v", cols, want)
 		}
 	})
 }

@@ -184,7 +184,7 @@ func (s *Server) healthReport(c *fiber.Ctx) (*HealthReport, error) {
 	if s.Store != nil {
 		loc := s.location()
 		to := now.In(loc)
-		zero, noClick, err := s.Store.SearchMisses(ctx, to.AddDate(0, 0, -30).Format(time.DateOnly), to.Format(time.DateOnly), 20)
+		zero, noClick, err := s.searchMisses(ctx, v, to.AddDate(0, 0, -30), to, 20)
 		if err != nil {
 			return nil, err
 		}

@@ -2,16 +2,20 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"html/template"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/redirect"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/search"
@@ -69,7 +73,7 @@ func normalQuery(q string) string {
 	return strings.Join(strings.Fields(strings.ToLower(q)), " ")
 }
 
-// runSearch searches, adds the best bets, and records what people could not find.
+// runSearch searches and adds the best bets.
 func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []search.Hit, error) {
 	started := time.Now()
 	res, err := s.Search.Search(c.UserContext(), r)
@@ -82,14 +86,134 @@ func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []se
 		if urls := s.SearchSettings.BestBets[normalQuery(r.Query)]; len(urls) > 0 {
 			bets, _ = s.Search.Pinned(c.UserContext(), urls, r.Viewer, r.Now)
 		}
-		if s.Store != nil {
-			day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
-			if err := s.Store.RecordSearch(context.WithoutCancel(c.UserContext()), normalQuery(r.Query), day, res.Total > 0 || len(bets) > 0); err != nil {
-				s.Log.Warn("a search could not be recorded", "err", err)
-			}
-		}
 	}
 	return res, bets, nil
+}
+
+// The search statistics count readers, not requests: a query counts once
+// per reader and day, from the search page's first page of results only
+// (not from suggestions, the API's programs or a browser's prefetch), and
+// a followed hit once, after a counted search. Who searched is kept in
+// memory for the day only, as a hash, and never stored; nor is whether
+// they found anything, which depends on who they are.
+const (
+	// maxQueriesPerReader is how many queries one reader adds in a day.
+	maxQueriesPerReader = 30
+	// maxQueriesPerDay is how many queries the statistics keep for a day.
+	maxQueriesPerDay = 2000
+	// maxCountedPerDay bounds the memory of who counted what today.
+	maxCountedPerDay = 200_000
+)
+
+// editorialRoles may read the search statistics.
+var editorialRoles = []string{"communicator", "publisher", "admin"}
+
+// queryLog remembers, for the current day, which reader's searches and
+// followed hits were counted.
+type queryLog struct {
+	mu      sync.Mutex
+	day     string
+	counted map[[32]byte]bool // reader and query: a hit followed
+	readers map[[32]byte]int  // reader: queries counted
+}
+
+func readerHash(day, reader string, query ...string) [32]byte {
+	return sha256.Sum256([]byte(day + "\x00" + reader + "\x00" + strings.Join(query, " ")))
+}
+
+// search tells whether a reader's search counts, and notes it.
+func (l *queryLog) search(day, reader, q string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.day != day || l.counted == nil {
+		l.day, l.counted, l.readers = day, map[[32]byte]bool{}, map[[32]byte]int{}
+	}
+	key, who := readerHash(day, reader, "q", q), readerHash(day, reader)
+	if _, ok := l.counted[key]; ok || l.readers[who] >= maxQueriesPerReader || len(l.counted) >= maxCountedPerDay {
+		return false
+	}
+	l.counted[key] = false
+	l.readers[who]++
+	return true
+}
+
+// click tells whether a reader's followed hit counts, and notes it.
+func (l *queryLog) click(day, reader, q string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := readerHash(day, reader, "q", q)
+	if clicked, ok := l.counted[key]; l.day != day || !ok || clicked {
+		return false
+	}
+	l.counted[key] = true
+	return true
+}
+
+// reader names who is searching, for counting: the person, or for those
+// not signed in, the address they come from.
+func (s *Server) reader(c *fiber.Ctx) string {
+	if v := s.Viewer(c); !v.IsAnonymous() {
+		return "subject:" + v.Subject
+	}
+	return "address:" + c.IP()
+}
+
+// prefetched tells a browser's guess at the next page from a reader's visit.
+func prefetched(c *fiber.Ctx) bool {
+	for _, h := range []string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
+		if v := strings.ToLower(c.Get(h)); strings.Contains(v, "prefetch") || strings.Contains(v, "preview") {
+			return true
+		}
+	}
+	return false
+}
+
+// recordSearch counts a search shown on the search page.
+func (s *Server) recordSearch(c *fiber.Ctx, r search.Request) {
+	if s.Store == nil || r.Cursor != "" || prefetched(c) {
+		return
+	}
+	q := normalQuery(r.Query)
+	day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
+	if !s.queries.search(day, s.reader(c), q) {
+		return
+	}
+	if err := s.Store.RecordSearch(context.WithoutCancel(c.UserContext()), q, day, maxQueriesPerDay); err != nil {
+		s.Log.Warn("a search could not be recorded", "err", err)
+	}
+}
+
+// searchMisses are, of the queries searched most from..to, those that find
+// nothing today as the viewer sees the site, and those that find something
+// but whose hits nobody followed.
+func (s *Server) searchMisses(ctx context.Context, v access.Viewer, from, to time.Time, limit int) (zero, noClick []store.SearchMiss, err error) {
+	terms, err := s.Store.SearchTerms(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly), limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.Clock.Now()
+	for _, t := range terms {
+		found := false
+		if s.Search != nil {
+			r := search.Request{Query: t.Query, Viewer: v, Now: now, Limit: 1, NoFacets: true, Synonyms: s.SearchSettings.synonymsFor(s.DefaultLang)}
+			res, err := s.Search.Search(ctx, r)
+			if err != nil && !errors.Is(err, search.ErrBadQuery) {
+				return nil, nil, err
+			}
+			found = err == nil && res.Total > 0
+			if urls := s.SearchSettings.BestBets[t.Query]; !found && len(urls) > 0 {
+				bets, _ := s.Search.Pinned(ctx, urls, v, now)
+				found = len(bets) > 0
+			}
+		}
+		switch {
+		case !found:
+			zero = append(zero, t)
+		case t.Clicks == 0:
+			noClick = append(noClick, t)
+		}
+	}
+	return zero, noClick, nil
 }
 
 func (s *Server) location() *time.Location {
@@ -119,7 +243,11 @@ func (s *Server) apiSearch(c *fiber.Ctx) error {
 	if bets == nil {
 		bets = []search.Hit{}
 	}
-	return c.JSON(fiber.Map{"total": res.Total, "hits": res.Hits, "facets": res.Facets, "best_bets": bets, "next_cursor": res.NextCursor})
+	out := fiber.Map{"total": res.Total, "hits": res.Hits, "facets": res.Facets, "best_bets": bets, "next_cursor": res.NextCursor}
+	if len(res.Ignored) > 0 {
+		out["ignored"] = res.Ignored
+	}
+	return c.JSON(out)
 }
 
 // apiSuggest answers GET /api/v1/search/suggest: titles as you type.
@@ -140,8 +268,8 @@ func (s *Server) apiSuggest(c *fiber.Ctx) error {
 // on this site are followed.
 func (s *Server) searchClick(c *fiber.Ctx) error {
 	target := redirect.Local(c.Query("u"))
-	if q := normalQuery(c.Query("q")); q != "" && utf8.RuneCountInString(q) <= search.MaxQueryLength && s.Store != nil {
-		day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
+	day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
+	if q := normalQuery(c.Query("q")); q != "" && s.Store != nil && !prefetched(c) && s.queries.click(day, s.reader(c), q) {
 		if err := s.Store.RecordSearchClick(c.UserContext(), q, day); err != nil {
 			s.Log.Warn("a search click could not be recorded", "err", err)
 		}
@@ -149,10 +277,11 @@ func (s *Server) searchClick(c *fiber.Ctx) error {
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
-// apiMisses answers GET /api/v1/admin/search/misses for communicators.
+// apiMisses answers GET /api/v1/admin/search/misses for editors; to
+// others, what people search for is a page that does not exist.
 func (s *Server) apiMisses(c *fiber.Ctx) error {
-	if err := s.requireRole(c, "communicator", "publisher", "admin"); err != nil {
-		return err
+	if !slices.ContainsFunc(editorialRoles, s.Viewer(c).HasRole) {
+		return apiErr(fiber.StatusNotFound, "not_found", "there is nothing here")
 	}
 	loc := s.location()
 	to := s.Clock.Now().In(loc)
@@ -168,7 +297,7 @@ func (s *Server) apiMisses(c *fiber.Ctx) error {
 			return fieldErr(map[string]string{"to": "write a date like 2026-11-30"})
 		}
 	}
-	zero, noClick, err := s.Store.SearchMisses(c.UserContext(), from.Format(time.DateOnly), to.Format(time.DateOnly), 100)
+	zero, noClick, err := s.searchMisses(c.UserContext(), s.Viewer(c), from, to, 100)
 	if err != nil {
 		return err
 	}
@@ -190,6 +319,9 @@ type SearchView struct {
 	BestBets []HitView
 	Facets   []FacetView
 	NextURL  string
+	// Ignored are the words past the first MaxWords, which were not searched.
+	Ignored  string
+	MaxWords int
 }
 
 // HitView is a hit ready for the template.
@@ -233,6 +365,9 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	if err == nil {
 		res, bets, err = s.runSearch(c, r)
 	}
+	if err == nil {
+		s.recordSearch(c, r)
+	}
 	if errors.Is(err, search.ErrBadQuery) {
 		sv.Error = s.cat.T(lang, "search.bad")
 		c.Status(fiber.StatusBadRequest)
@@ -243,6 +378,9 @@ func (s *Server) searchPage(c *fiber.Ctx) error {
 	}
 	page.Title = s.cat.T(lang, "search.results_for", sv.Query)
 	sv.Total = res.Total
+	if len(res.Ignored) > 0 {
+		sv.Ignored, sv.MaxWords = strings.Join(res.Ignored, " "), search.MaxWords
+	}
 	hit := func(h search.Hit) HitView {
 		hv := HitView{Title: h.Title, URL: "/sok/go?q=" + url.QueryEscape(r.Query) + "&u=" + url.QueryEscape(h.URL),
 			Snippet: template.HTML(h.Snippet), Summary: h.Summary, Type: s.cat.T(lang, "type."+h.Type)} //nolint:gosec // bleve escapes the text and adds only <mark>

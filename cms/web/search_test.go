@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
-	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/indexing"
+	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
 	"github.com/torg-cms/torg/cms/tiles"
 	demo "github.com/torg-cms/torg/content"
@@ -101,24 +104,114 @@ func TestBestBetsAndSynonymsFollowAccess(t *testing.T) {
 	}
 }
 
-func TestSearchMissesForCommunicators(t *testing.T) {
-	var deps *Deps
-	f := newFixture(t, monday10, func(d *Deps) { withSearch(t)(d); deps = d })
-	for _, q := range []string{"xyzzy", "xyzzy", "pass"} {
-		f.do(t, "GET", "/api/v1/search?q="+url.QueryEscape(q), nil)
+// asHeader lets each request of a test say who sends it.
+func asHeader(people map[string]access.Viewer) func(*Deps) {
+	return func(d *Deps) { d.Viewer = func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] } }
+}
+
+var searchPeople = map[string]access.Viewer{
+	"klara": {Subject: "klara", Roles: []string{"communicator"}, Level: "otp"},
+	"erik":  {Subject: "erik", Roles: []string{"employee"}, Level: "otp"},
+	"ada":   {Subject: "ada", Roles: []string{"admin", "employee"}, Level: "eid", Zones: []string{"office"}},
+	"kim":   {Subject: "kim", Roles: []string{"employee"}, Level: "otp"},
+}
+
+// misses reads the search statistics as klara, a communicator.
+func misses(t *testing.T, f *fixture) (zero, noClick map[string]store.SearchMiss) {
+	t.Helper()
+	res := f.do(t, "GET", "/api/v1/admin/search/misses", map[string]string{"X-Test-As": "klara"})
+	var out struct{ ZeroHits, NoClicks []store.SearchMiss }
+	if err := json.Unmarshal([]byte(strings.NewReplacer(`"zero_hits"`, `"ZeroHits"`, `"no_clicks"`, `"NoClicks"`).Replace(res.body)), &out); res.status != 200 || err != nil {
+		t.Fatalf("misses: %d %v %s", res.status, err, res.body)
 	}
-	f.do(t, "GET", "/sok?q=gl%C3%B6mt+l%C3%B6senord", nil)
-	f.do(t, "GET", "/sok/go?q=gl%C3%B6mt+l%C3%B6senord&u=%2Finloggning%2Fglomt-losenord", nil)
-	comm := access.Viewer{Subject: "k", Roles: []string{"communicator"}, Level: "otp"}
-	c := newFixture(t, monday10, func(d *Deps) { *d = *deps; signedIn(comm)(d) })
-	res := c.do(t, "GET", "/api/v1/admin/search/misses", nil)
-	if res.status != 200 || !strings.Contains(res.body, `"zero_hits":[{"query":"xyzzy","searches":2,"zero_hits":2`) ||
-		!strings.Contains(res.body, `"no_clicks":[{"query":"pass"`) || strings.Contains(res.body, `"query":"glömt lösenord"`) {
-		t.Fatalf("misses: %d %s", res.status, res.body)
+	zero, noClick = map[string]store.SearchMiss{}, map[string]store.SearchMiss{}
+	for _, m := range out.ZeroHits {
+		zero[m.Query] = m
 	}
-	emp := access.Viewer{Subject: "e", Roles: []string{"employee"}, Level: "otp"}
-	e := newFixture(t, monday10, func(d *Deps) { *d = *deps; signedIn(emp)(d) })
-	if res := e.do(t, "GET", "/api/v1/admin/search/misses", nil); res.status != 403 {
-		t.Fatalf("an employee reading misses: %d", res.status)
+	for _, m := range out.NoClicks {
+		noClick[m.Query] = m
+	}
+	return zero, noClick
+}
+
+func TestSearchMissesForEditors(t *testing.T) {
+	f := newFixture(t, monday10, func(d *Deps) { withSearch(t)(d); asHeader(searchPeople)(d) })
+	as := func(who string) map[string]string { return map[string]string{"X-Test-As": who} }
+	for _, who := range []string{"erik", "kim"} {
+		f.do(t, "GET", "/sok?q=xyzzy", as(who))
+		f.do(t, "GET", "/sok?q=pass", as(who))
+	}
+	f.do(t, "GET", "/sok?q=gl%C3%B6mt+l%C3%B6senord", as("erik"))
+	f.do(t, "GET", "/sok/go?q=gl%C3%B6mt+l%C3%B6senord&u=%2Finloggning%2Fglomt-losenord", as("erik"))
+	zero, noClick := misses(t, f)
+	if len(zero) != 1 || zero["xyzzy"].Searches != 2 || len(noClick) != 1 || noClick["pass"].Searches != 2 {
+		t.Fatalf("zero hits %v, no clicks %v", zero, noClick)
+	}
+	// What people search for is, to anyone but an editor, a page that does not exist.
+	for _, who := range []string{"", "erik"} {
+		if res := f.do(t, "GET", "/api/v1/admin/search/misses", as(who)); res.status != 404 || strings.Contains(res.body, "xyzzy") {
+			t.Errorf("%q reading the search statistics: %d %s", who, res.status, res.body)
+		}
+	}
+}
+
+// The statistics count readers, not requests: one reader cannot inflate a
+// query, nor add queries without end, nor count clicks without searching;
+// the API, suggestions and prefetches count nothing.
+func TestSearchStatisticsCountReadersNotRequests(t *testing.T) {
+	f := newFixture(t, monday10, func(d *Deps) { withSearch(t)(d); asHeader(searchPeople)(d) })
+	for range 5 {
+		f.do(t, "GET", "/sok?q=xyzzy", nil)
+		f.do(t, "GET", "/sok?q=XYZZY++", nil)
+		f.do(t, "GET", "/sok/go?q=xyzzy&u=%2F", nil)
+		f.do(t, "GET", "/api/v1/search?q=plugh", nil)
+		f.do(t, "GET", "/api/v1/search/suggest?q=plugh", nil)
+		f.do(t, "GET", "/sok?q=frobozz", map[string]string{"Sec-Purpose": "prefetch"})
+		f.do(t, "GET", "/sok/go?q=zork&u=%2F", nil)
+	}
+	for i := range 3 * maxQueriesPerReader {
+		f.do(t, "GET", "/sok?q=flood"+strconv.Itoa(i), nil)
+	}
+	zero, noClick := misses(t, f)
+	if m := zero["xyzzy"]; m.Searches != 1 || m.Clicks != 1 {
+		t.Errorf("five searches and five clicks of one reader count as %d and %d", m.Searches, m.Clicks)
+	}
+	for _, q := range []string{"plugh", "frobozz", "zork"} {
+		if _, ok := zero[q]; ok {
+			t.Errorf("%q was counted", q)
+		}
+	}
+	if len(zero)+len(noClick) != maxQueriesPerReader {
+		t.Errorf("one reader added %d queries; at most %d count", len(zero)+len(noClick), maxQueriesPerReader)
+	}
+}
+
+// Whether a query finds anything depends on who asks: the statistics keep
+// no such flag, so an editor cannot learn from them what others found.
+// Whether a query finds nothing is judged as the editor sees the site.
+func TestSearchStatisticsKeepNoFoundFlag(t *testing.T) {
+	f := newFixture(t, monday10, func(d *Deps) { withSearch(t)(d); asHeader(searchPeople)(d) })
+	// Only the IT admins' page holds "katalogtjänsten"; ada may see it.
+	if res := f.do(t, "GET", "/sok?q=katalogtj%C3%A4nsten", map[string]string{"X-Test-As": "ada"}); !strings.Contains(res.body, "inloggningsadministration") {
+		t.Fatalf("the admin should find the admin page: %s", res.body)
+	}
+	zero, noClick := misses(t, f)
+	if _, ok := noClick["katalogtjänsten"]; ok || zero["katalogtjänsten"].Searches != 1 {
+		t.Errorf("the communicator learns what the admin found: zero hits %v, no clicks %v", zero, noClick)
+	}
+}
+
+// A query of more words than count is searched for the first ones, and
+// the page and the API name the words left out.
+func TestLongQueryNamesIgnoredWords(t *testing.T) {
+	f := newFixture(t, monday10, withSearch(t))
+	q := "jag har glömt mitt lösenord och kontot är låst sedan semestern, hjälp mig med support via telefon eller mejl"
+	res := f.do(t, "GET", "/sok?q="+strings.ReplaceAll(q, " ", "+"), nil)
+	if res.status != 200 || !strings.Contains(res.body, "Bara de första 8 orden söks. Utelämnade: telefon mejl") {
+		t.Fatalf("search page: %d %s", res.status, res.body)
+	}
+	res = f.do(t, "GET", "/api/v1/search?q="+strings.ReplaceAll(q, " ", "+"), nil)
+	if !strings.Contains(res.body, `"ignored":["telefon","mejl"]`) {
+		t.Fatalf("api: %s", res.body)
 	}
 }

@@ -97,6 +97,7 @@ type Server struct {
 	openapi   []byte
 	ready     func() bool
 	metrics   *metrics
+	queries   queryLog // who counted what in today's search statistics
 }
 
 var templateNames = []string{

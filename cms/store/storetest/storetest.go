@@ -16,6 +16,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the driver gorm's postgres driver uses
 
 	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/cms/testenv"
 )
 
 // PostgresDSN is the server tests use.
@@ -51,10 +52,7 @@ func PostgresURL(t testing.TB) string {
 	defer cancel()
 	if err := conn.PingContext(ctx); err != nil {
 		conn.Close()
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL at %q does not answer: %v", base, err)
-		}
-		t.Skipf("no PostgreSQL at %q: %v", base, err)
+		testenv.Require(t, fmt.Errorf("no PostgreSQL at %q: %v", base, err))
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
@@ -68,6 +66,37 @@ func PostgresURL(t testing.TB) string {
 		conn.Close()
 	})
 	return fmt.Sprintf("%s search_path=%s", base, schema)
+}
+
+// PostgresDatabase creates a fresh, empty database on the test server and
+// returns a DSN that uses it, for tests of what works on a whole database
+// (pg_dump, pg_restore). It is dropped when the test ends.
+func PostgresDatabase(t testing.TB) string {
+	t.Helper()
+	base := PostgresDSN()
+	conn, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		testenv.Require(t, fmt.Errorf("no PostgreSQL at %q: %v", base, err))
+		return ""
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "t_" + hex.EncodeToString(b)
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		conn.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.ExecContext(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
+		conn.Close()
+	})
+	return fmt.Sprintf("%s dbname=%s", base, name)
 }
 
 // Postgres opens a database in a fresh schema on the test server.
