@@ -211,7 +211,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 		deps.SearchSettings.BestBets = demoBestBets
 	}
 	deps.ReviewMonths = cfg.ReviewMonths
-	deps.Limits = web.Limits{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, BodyBytes: cfg.BodyLimitKB << 10,
+	deps.Limits = web.Limits{ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, RequestTimeout: cfg.RequestTimeout, BodyBytes: cfg.BodyLimitKB << 10,
 		SignInRate: cfg.SignInRate, SearchRate: cfg.SearchRate, APIRate: cfg.APIRate}
 	deps.MetricsToken = cfg.MetricsToken
 	if cfg.CheckLinks {

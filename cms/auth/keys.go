@@ -91,9 +91,10 @@ func verifyWith(jws *jose.JSONWebSignature, keys []jose.JSONWebKey, kid string) 
 }
 
 // refresh fetches the keys unless they were fetched less than
-// keyRefetchEvery ago; callers arriving during a fetch share its answer.
+// keyRefetchEvery ago; callers arriving during a fetch share its answer,
+// each waiting no longer than its own context allows.
 func (k *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
-	v, err, _ := k.fetching.Do("keys", func() (any, error) {
+	return shared(ctx, &k.fetching, "keys", func(ctx context.Context) ([]jose.JSONWebKey, error) {
 		now := k.clock.Now()
 		k.mu.Lock()
 		since := now.Sub(k.tried)
@@ -104,9 +105,7 @@ func (k *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 		}
 		k.tried = now
 		k.mu.Unlock()
-		// The fetch serves every waiting caller, so one caller leaving
-		// does not cancel it; the client's timeout bounds it.
-		keys, err := k.fetch(context.WithoutCancel(ctx))
+		keys, err := k.fetch(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -115,10 +114,6 @@ func (k *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
 		k.mu.Unlock()
 		return keys, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.([]jose.JSONWebKey), nil
 }
 
 // fetch reads the provider's key set, skipping keys of kinds it cannot use.

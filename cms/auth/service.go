@@ -20,6 +20,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
@@ -66,14 +67,21 @@ type Service struct {
 	clock clock.Clock
 	log   *slog.Logger
 
-	mu       sync.Mutex // guards discovery and the probe
-	provider *oidc.Provider
-	endpoint struct{ endSession string }
-	meta     providerMeta
-	probe    struct {
+	// mu guards what discovery and the probe found; it is never held
+	// across a call to the provider, which flights shares among callers.
+	mu        sync.Mutex
+	provider  *oidc.Provider
+	endpoint  struct{ endSession string }
+	meta      providerMeta
+	discovery struct {
+		until time.Time // a failed discovery is not tried again until then
+		err   error
+	}
+	probe struct {
 		until time.Time // the last answer holds until then
 		err   error
 	}
+	flights  singleflight.Group
 	sessions sessionCache
 }
 
@@ -84,6 +92,10 @@ const (
 	probeUpFor   = 5 * time.Second
 	probeDownFor = time.Second
 )
+
+// discoveryDownFor is how long a failed discovery is believed, so that a
+// provider that is down or hangs is not asked again by every request.
+const discoveryDownFor = 5 * time.Second
 
 // New returns a Service. The provider is discovered on first use, so Torg
 // starts, and serves public pages, while the provider is unreachable.
@@ -139,27 +151,83 @@ func (a *Service) ctx(ctx context.Context) context.Context {
 	return oidc.ClientContext(ctx, a.s.HTTPClient)
 }
 
-// discover fetches the provider's configuration once it answers.
+// discover returns the provider's configuration, fetched once it answers.
+// Callers arriving together share one fetch, and each waits no longer than
+// its own context allows.
 func (a *Service) discover(ctx context.Context) (*oidc.Provider, error) {
+	now := a.clock.Now()
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.provider != nil {
-		return a.provider, nil
+	p, failed, until := a.provider, a.discovery.err, a.discovery.until
+	a.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	if failed != nil && now.Before(until) {
+		return nil, failed
+	}
+	p, err := shared(ctx, &a.flights, "discover", a.fetchProvider)
+	if err != nil && !errors.Is(err, ErrProviderUnavailable) {
+		err = fmt.Errorf("%w: %w", ErrProviderUnavailable, err)
+	}
+	return p, err
+}
+
+// fetchProvider reads the provider's discovery document and keeps what
+// Torg needs of it, or remembers the failure for discoveryDownFor.
+func (a *Service) fetchProvider(ctx context.Context) (*oidc.Provider, error) {
+	a.mu.Lock()
+	p := a.provider
+	a.mu.Unlock()
+	if p != nil {
+		return p, nil // found by a fetch that ended as this one began
 	}
 	p, err := oidc.NewProvider(a.ctx(ctx), a.s.Issuer)
 	if err != nil {
 		a.log.Warn("identity provider discovery failed", "issuer", a.s.Issuer, "err", err)
-		return nil, fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
+		err = fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
+		a.mu.Lock()
+		a.discovery.err, a.discovery.until = err, a.clock.Now().Add(discoveryDownFor)
+		a.mu.Unlock()
+		return nil, err
 	}
 	var extra struct {
 		EndSession string `json:"end_session_endpoint"`
 	}
 	_ = p.Claims(&extra)
+	meta := readMeta(p, a.s.HTTPClient, a.clock)
+	a.mu.Lock()
 	a.endpoint.endSession = extra.EndSession
-	a.meta = readMeta(p, a.s.HTTPClient, a.clock)
+	a.meta = meta
 	a.provider = p
+	a.discovery.err = nil
+	a.mu.Unlock()
 	a.checkLevelMetadata(p)
 	return p, nil
+}
+
+// providerCallTimeout bounds a fetch from the provider that callers share,
+// whatever the HTTP client's own timeout.
+const providerCallTimeout = 10 * time.Second
+
+// shared runs fetch once for all callers asking for key at the same time
+// and returns its answer, or ctx's error when ctx ends first. The fetch
+// serves every waiting caller, so one caller leaving does not cancel it.
+func shared[T any](ctx context.Context, g *singleflight.Group, key string, fetch func(context.Context) (T, error)) (T, error) {
+	ch := g.DoChan(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), providerCallTimeout)
+		defer cancel()
+		return fetch(fctx)
+	})
+	var zero T
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		return r.Val.(T), nil
+	case <-ctx.Done():
+		return zero, fmt.Errorf("waiting for the identity provider: %w", context.Cause(ctx))
+	}
 }
 
 // checkLevelMetadata says, once, when the provider's metadata shows no way
@@ -230,18 +298,24 @@ func (a *Service) reachable(ctx context.Context) error {
 		return err
 	}
 	a.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	err := a.fetchDiscovery(ctx)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.probe.err, a.probe.until = err, now.Add(probeUpFor)
-	if err != nil {
-		a.log.Warn("identity provider does not answer", "issuer", a.s.Issuer, "err", err)
-		a.probe.err = fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
-		a.probe.until = now.Add(probeDownFor)
+	_, err := shared(ctx, &a.flights, "probe", func(ctx context.Context) (struct{}, error) {
+		ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		defer cancel()
+		err := a.fetchDiscovery(ctx)
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.probe.err, a.probe.until = err, now.Add(probeUpFor)
+		if err != nil {
+			a.log.Warn("identity provider does not answer", "issuer", a.s.Issuer, "err", err)
+			a.probe.err = fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
+			a.probe.until = now.Add(probeDownFor)
+		}
+		return struct{}{}, a.probe.err
+	})
+	if err != nil && !errors.Is(err, ErrProviderUnavailable) {
+		err = fmt.Errorf("%w: %w", ErrProviderUnavailable, err)
 	}
-	return a.probe.err
+	return err
 }
 
 func (a *Service) fetchDiscovery(ctx context.Context) error {

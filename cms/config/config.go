@@ -83,6 +83,8 @@ type Config struct {
 	SearchRate   int
 	APIRate      int
 	MetricsToken string
+
+	RequestTimeout time.Duration
 }
 
 // Option is one setting: its flag is --Name, its variable TORG_NAME with
@@ -220,6 +222,7 @@ var Options = []Option{
 	{"read-timeout", "30s", "how long reading one request may take", duration(func(c *Config) *time.Duration { return &c.ReadTimeout })},
 	{"write-timeout", "30s", "how long writing one answer may take", duration(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 	{"idle-timeout", "2m", "how long an idle keep-alive connection is kept open", duration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+	{"request-timeout", "30s", "how long the work for one request may take: its database, search and sign-in provider calls end then", duration(func(c *Config) *time.Duration { return &c.RequestTimeout })},
 	{"body-limit-kb", "1024", "the largest request body in KB, image uploads aside (they may be 5 MB)", count(1, func(c *Config) *int { return &c.BodyLimitKB })},
 	{"signin-rate", "30", "sign-in requests allowed per address per minute (0: no limit)", count(0, func(c *Config) *int { return &c.SignInRate })},
 	{"search-rate", "120", "searches allowed per address per minute, on the site and the API (0: no limit)", count(0, func(c *Config) *int { return &c.SearchRate })},

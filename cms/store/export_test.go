@@ -23,3 +23,9 @@ func SearchColumns(db *DB) ([]string, error) {
 	}
 	return out, nil
 }
+
+// MigrateLive migrates the live models, as the steps once did.
+func MigrateLive(db *DB) error {
+	return db.gorm.AutoMigrate(&Session{}, &LoginAttempt{}, &TileRow{}, &TileCategoryRow{}, &Favorite{}, &TileClick{}, &TileNotice{},
+		&TileIcon{}, &SearchQuery{}, &Item{}, &Revision{}, &AuditEntry{}, &FeedToken{}, &Media{}, &Feedback{})
+}

@@ -121,7 +121,9 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // migration is one numbered step. Steps are never edited once released;
-// a change is a new step.
+// a change is a new step. A step migrates its own frozen copies of the
+// tables (migrations.go), never the live models, so that it does today
+// exactly what it did when it was released.
 type migration struct {
 	version int
 	name    string
@@ -130,37 +132,43 @@ type migration struct {
 
 var migrations = []migration{
 	{1, "sessions and sign-in attempts", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&Session{}, &LoginAttempt{})
+		return tx.AutoMigrate(&sessionV1{}, &loginAttemptV1{})
 	}},
 	{2, "sign-in attempts bound to a browser, not to one attempt cookie", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&LoginAttempt{})
+		return tx.AutoMigrate(&loginAttemptV2{})
 	}},
 	{3, "tiles, favourites, clicks and disruption notices", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&TileRow{}, &TileCategoryRow{}, &Favorite{}, &TileClick{}, &TileNotice{})
+		return tx.AutoMigrate(&tileRowV3{}, &tileCategoryRowV3{}, &favoriteV3{}, &tileClickV3{}, &tileNoticeV3{})
 	}},
 	{4, "uploaded tile icons", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&TileIcon{})
+		return tx.AutoMigrate(&tileIconV4{})
 	}},
 	{5, "search queries that found nothing or were not followed", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&SearchQuery{})
+		return tx.AutoMigrate(&searchQueryV5{})
 	}},
 	{6, "items written in the editor, revisions, audit log, feed tokens, media", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&Item{}, &Revision{}, &AuditEntry{}, &FeedToken{}, &Media{})
+		return tx.AutoMigrate(&itemV6{}, &revisionV6{}, &auditEntryV6{}, &feedTokenV6{}, &mediaV6{})
 	}},
 	{7, "page feedback", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&Feedback{})
+		return tx.AutoMigrate(&feedbackV7{})
 	}},
 	{8, "the level a step-up sign-in asked for", func(tx *gorm.DB) error {
-		return tx.AutoMigrate(&LoginAttempt{})
+		return tx.AutoMigrate(&loginAttemptV8{})
 	}},
-	{9, "forget whether a searcher found anything", func(tx *gorm.DB) error {
-		if tx.Migrator().HasColumn(&SearchQuery{}, "zero_hits") {
-			return tx.Migrator().DropColumn(&SearchQuery{}, "zero_hits")
+	// The first release of step 6 made media without its key, and no step
+	// added it later: uploads failed in databases made then.
+	{9, "the unguessable key of uploaded images, where step 6 left it out", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&mediaV6{})
+	}},
+	{10, "forget whether a searcher found anything", func(tx *gorm.DB) error {
+		if tx.Migrator().HasColumn(&searchQueryV5{}, "zero_hits") {
+			return tx.Migrator().DropColumn(&searchQueryV5{}, "zero_hits")
 		}
 		return nil
 	}},
 }
 
+// schemaVersion is frozen too: every database has it.
 type schemaVersion struct {
 	Version   int `gorm:"primaryKey;autoIncrement:false"`
 	Name      string

@@ -18,6 +18,11 @@ type Limits struct {
 	IdleTimeout  time.Duration // 120s
 	BodyBytes    int           // 1 MB; image uploads have their own limit
 
+	// RequestTimeout bounds the work done for one request: the store,
+	// search and the identity provider are called with a context that
+	// ends then. 30s.
+	RequestTimeout time.Duration
+
 	// Requests per minute from one address.
 	SignInRate int // to /auth/login and /auth/callback
 	SearchRate int // to /sok and /api/v1/search

@@ -203,6 +203,7 @@ func (s *Server) routes() {
 		s.Log.Error("panic in handler", "path", c.Path(), "panic", e, "request_id", c.Locals("requestid"))
 	}}))
 	app.Use(requestid.New())
+	app.Use(s.requestDeadline)
 	app.Use(s.logRequests)
 	app.Use(s.securityHeaders())
 	app.Use(s.limitBody)
