@@ -173,7 +173,7 @@ func fillStore(t *testing.T, db *store.DB, prefix string) {
 	must(t, db.SetFavorites(ctx, "erik"+slug, []string{"lon" + slug}))
 	must(t, db.CountClick(ctx, "lon"+slug, "2026-11-29"))
 	must(t, db.CreateFeedback(ctx, &store.Feedback{Path: "/nyheter/aterstallning", Helpful: true, Comment: prefix + "Bra", Status: store.FeedbackNew, CreatedAt: now}))
-	must(t, db.Audit(ctx, &store.AuditEntry{At: now, Actor: "per", Action: "publish", Target: it.Path}))
+	must(t, db.Audited(ctx, &store.AuditEntry{At: now, Actor: "per", Action: "publish", Target: it.Path}, func(*store.DB) error { return nil }))
 }
 
 func must(t *testing.T, err error) {

@@ -25,6 +25,7 @@ import (
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/feedback"
+	"github.com/torg-cms/torg/cms/feeds"
 	"github.com/torg-cms/torg/cms/health"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/site"
@@ -205,6 +206,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	deps.Feedback = feedback.New(db, clk, log.With("component", "feedback"), cfg.FeedbackRate, 10*time.Minute)
 	go deps.Feedback.Forget(ctx, cfg.FeedbackRetention, 6*time.Hour)
 	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), ss.Content, builder)
+	deps.Feeds = feeds.New(db, clk)
 	deps.SearchSettings = web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets}
 	if cfg.Demo && len(deps.SearchSettings.BestBets) == 0 {
 		deps.SearchSettings.BestBets = demoBestBets

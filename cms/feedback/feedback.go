@@ -13,11 +13,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/store"
 )
@@ -32,6 +34,13 @@ var (
 	// ErrBot is a filled-in honeypot: the caller answers as if it were
 	// stored, so a bot learns nothing.
 	ErrBot = errors.New("honeypot")
+)
+
+// Errors of File.
+var (
+	ErrNotFound  = errors.New("no such answer")
+	ErrBadStatus = errors.New("the status must be new, handled or archived")
+	ErrLongNote  = errors.New("the note can be at most 2,000 characters")
 )
 
 // Answer is what a reader sent.
@@ -61,6 +70,7 @@ const senderPrefix = "subject:"
 type Service struct {
 	db    *store.DB
 	clock clock.Clock
+	audit *audit.Log
 	log   *slog.Logger
 	lim   *limiter
 }
@@ -68,7 +78,7 @@ type Service struct {
 // New returns a Service allowing perWindow answers per address and per
 // session in each window.
 func New(db *store.DB, clk clock.Clock, log *slog.Logger, perWindow int, window time.Duration) *Service {
-	return &Service{db: db, clock: clk, log: log, lim: newLimiter(clk, perWindow, window)}
+	return &Service{db: db, clock: clk, audit: audit.New(db, clk), log: log, lim: newLimiter(clk, perWindow, window)}
 }
 
 // Submit checks and stores an answer. It returns only when the answer is
@@ -106,6 +116,33 @@ func (s *Service) Submit(ctx context.Context, a Answer) (*store.Feedback, error)
 		return nil, err
 	}
 	return f, nil
+}
+
+// File sets an answer's inbox status and internal note, with its audit
+// entry. mayReport is the caller's rule on which pages a may read answers
+// about; an answer about any other page is ErrNotFound, like one that does
+// not exist.
+func (s *Service) File(ctx context.Context, a audit.Actor, id int64, status, note string, mayReport func(path string) bool) error {
+	if status != store.FeedbackNew && status != store.FeedbackHandled && status != store.FeedbackArchived {
+		return ErrBadStatus
+	}
+	if len(note) > 2000 {
+		return ErrLongNote
+	}
+	fb, err := s.db.FeedbackByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !mayReport(fb.Path)) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	err = s.audit.Record(ctx, a, "feedback-"+status, strconv.FormatInt(id, 10), "", func(tx *store.DB) error {
+		return tx.UpdateFeedback(ctx, id, status, note)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // validAddress accepts an e-mail address that cannot be read as the

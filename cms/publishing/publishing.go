@@ -1,7 +1,7 @@
 // Package publishing is the editorial workflow for content written in the
-// web editor: drafts, review and sign-off, revisions, unpublishing, and the
-// audit log of who did what. Its items reach readers through Source, the
-// same way files do.
+// web editor: drafts, review and sign-off, revisions, unpublishing and
+// uploads, each step with its audit entry. Its items reach readers through
+// Source, the same way files do.
 package publishing
 
 import (
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/site"
@@ -30,10 +31,7 @@ var (
 )
 
 // Actor is who does something, and from where (for the audit log).
-type Actor struct {
-	access.Viewer
-	Address string
-}
+type Actor = audit.Actor
 
 // Errors of the workflow. Each carries a message a person understands.
 var (
@@ -78,6 +76,7 @@ type Sites interface {
 type Service struct {
 	db     *store.DB
 	clock  clock.Clock
+	audit  *audit.Log
 	log    *slog.Logger
 	opts   content.Options
 	sites  Sites
@@ -88,7 +87,7 @@ type Service struct {
 // an item's Markdown exactly as it will be read; sites gives items what
 // their sections say (nil: a site without sections, for tools and tests).
 func New(db *store.DB, clk clock.Clock, log *slog.Logger, opts content.Options, sites Sites) *Service {
-	return &Service{db: db, clock: clk, log: log, opts: opts, sites: sites, policy: access.Policy{Levels: opts.Levels}}
+	return &Service{db: db, clock: clk, audit: audit.New(db, clk), log: log, opts: opts, sites: sites, policy: access.Policy{Levels: opts.Levels}}
 }
 
 // mayEdit applies the editorial rule to an item at path p under each of
@@ -201,13 +200,6 @@ func (s *Service) check(p, markdown string) error {
 	return nil
 }
 
-func (s *Service) audit(ctx context.Context, a Actor, action, target, details string) {
-	e := &store.AuditEntry{At: s.clock.Now().UTC(), Actor: a.Subject, Action: action, Target: target, Address: a.Address, Details: details}
-	if err := s.db.Audit(ctx, e); err != nil {
-		s.log.Error("audit entry could not be written", "action", action, "target", target, "err", err)
-	}
-}
-
 func hasAny(v access.Viewer, roles []string) bool {
 	return slices.ContainsFunc(roles, v.HasRole)
 }
@@ -237,10 +229,10 @@ func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*sto
 	}
 	now := s.clock.Now().UTC()
 	it := &store.Item{Path: p, Status: store.StatusDraft, Version: 1, AuthorID: a.Subject, CreatedAt: now, UpdatedAt: now}
-	if err := s.db.CreateItem(ctx, it, &store.Revision{Markdown: markdown, AuthorID: a.Subject, Note: "created", CreatedAt: now}); err != nil {
+	rev := &store.Revision{Markdown: markdown, AuthorID: a.Subject, Note: "created", CreatedAt: now}
+	if err := s.audit.Record(ctx, a, "create", p, "", func(tx *store.DB) error { return tx.CreateItem(ctx, it, rev) }); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, "create", p, "")
 	return it, nil
 }
 
@@ -266,7 +258,7 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 	}
 	now := s.clock.Now().UTC()
 	rev := &store.Revision{ItemID: id, Markdown: markdown, AuthorID: a.Subject, Note: note, CreatedAt: now}
-	err = s.db.Tx(ctx, func(tx *store.DB) error {
+	err = s.audit.Record(ctx, a, "save", it.Path, note, func(tx *store.DB) error {
 		if err := tx.AddRevision(ctx, rev); err != nil {
 			return err
 		}
@@ -279,7 +271,6 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 	if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, "save", it.Path, note)
 	return it, nil
 }
 
@@ -299,12 +290,12 @@ func (s *Service) transition(ctx context.Context, a Actor, id, version int64, ac
 		return nil, err
 	}
 	it.UpdatedAt = s.clock.Now().UTC()
-	if err := s.db.UpdateItem(ctx, it, version); errors.Is(err, store.ErrConflict) {
+	err = s.audit.Record(ctx, a, action, it.Path, details, func(tx *store.DB) error { return tx.UpdateItem(ctx, it, version) })
+	if errors.Is(err, store.ErrConflict) {
 		return nil, refuse(ErrConflict, "%s was changed at the same moment; reload it", it.Path)
 	} else if err != nil {
 		return nil, err
 	}
-	s.audit(ctx, a, action, it.Path, details)
 	return it, nil
 }
 

@@ -96,7 +96,7 @@ func (db *DB) CreateItem(ctx context.Context, it *Item, rev *Revision) error {
 			return err
 		}
 		it.DraftRev = rev.ID
-		return tx.gorm.Model(it).Update("draft_rev", rev.ID).Error
+		return tx.gorm.Model(it).UpdateColumn("draft_rev", rev.ID).Error // a column, so gorm stamps no wall-clock updated_at
 	})
 }
 
@@ -193,9 +193,23 @@ func (db *DB) ItemsStamp(ctx context.Context) (string, error) {
 	return fmt.Sprintf("%d/%d", r.N, r.V), err
 }
 
-// Audit adds an entry to the audit log.
-func (db *DB) Audit(ctx context.Context, e *AuditEntry) error {
-	return db.gorm.WithContext(ctx).Create(e).Error
+// ErrAuditUnwritable is a change rolled back because its audit entry could
+// not be written.
+var ErrAuditUnwritable = errors.New("the audit log cannot be written, so nothing was changed")
+
+// Audited makes change and adds e to the audit log in one transaction: a
+// change whose entry cannot be written does not happen. It is the only way
+// entries are written.
+func (db *DB) Audited(ctx context.Context, e *AuditEntry, change func(tx *DB) error) error {
+	return db.Tx(ctx, func(tx *DB) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		if err := tx.gorm.WithContext(ctx).Create(e).Error; err != nil {
+			return fmt.Errorf("%w: %w", ErrAuditUnwritable, err)
+		}
+		return nil
+	})
 }
 
 // AuditLog lists entries, newest first, at most limit (0: all).

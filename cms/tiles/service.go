@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/store"
 )
@@ -27,6 +29,7 @@ const cacheFor = 2 * time.Second
 type Service struct {
 	db       *store.DB
 	clock    clock.Clock
+	audit    *audit.Log
 	log      *slog.Logger
 	policy   access.Policy
 	loc      *time.Location
@@ -43,7 +46,7 @@ func NewService(db *store.DB, clk clock.Clock, log *slog.Logger, policy access.P
 	if rules.Levels == nil {
 		rules.Levels = access.DefaultLevels
 	}
-	return &Service{db: db, clock: clk, log: log, policy: policy, loc: loc, rules: rules}
+	return &Service{db: db, clock: clk, audit: audit.New(db, clk), log: log, policy: policy, loc: loc, rules: rules}
 }
 
 // SetHealth attaches the background health checker.
@@ -222,23 +225,24 @@ func (s *Service) Favorites(ctx context.Context, v access.Viewer) ([]string, err
 	return s.db.Favorites(ctx, v.Subject)
 }
 
-// Save validates and stores one tile (create or replace).
-func (s *Service) Save(ctx context.Context, t *Tile) error {
+// Save validates and stores one tile (create or replace) for a.
+func (s *Service) Save(ctx context.Context, a audit.Actor, t *Tile) error {
 	set, _ := s.Current(ctx)
 	if fe := t.Check(set.Categories, s.rules); fe != nil {
 		return fe
 	}
 	b, _ := json.Marshal(t)
-	if err := s.db.SaveTile(ctx, store.TileRow{ID: t.ID, Data: string(b), UpdatedAt: s.clock.Now().UTC()}); err != nil {
+	row := store.TileRow{ID: t.ID, Data: string(b), UpdatedAt: s.clock.Now().UTC()}
+	if err := s.audit.Record(ctx, a, "tile-save", t.ID, "", func(tx *store.DB) error { return tx.SaveTile(ctx, row) }); err != nil {
 		return fmt.Errorf("save tile: %w", err)
 	}
 	s.invalidate()
 	return nil
 }
 
-// Delete removes a tile.
-func (s *Service) Delete(ctx context.Context, id string) error {
-	err := s.db.DeleteTile(ctx, id)
+// Delete removes a tile for a.
+func (s *Service) Delete(ctx context.Context, a audit.Actor, id string) error {
+	err := s.audit.Record(ctx, a, "tile-delete", id, "", func(tx *store.DB) error { return tx.DeleteTile(ctx, id) })
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
@@ -270,10 +274,10 @@ func (s *Service) editable(ctx context.Context, v access.Viewer, id string) (*Ti
 	return t, nil
 }
 
-// AddNotice puts a disruption notice on a tile that v may look after.
-func (s *Service) AddNotice(ctx context.Context, v access.Viewer, n Notice) (Notice, error) {
+// AddNotice puts a disruption notice on a tile that a may look after.
+func (s *Service) AddNotice(ctx context.Context, a audit.Actor, n Notice) (Notice, error) {
 	fe := FieldErrors{}
-	if _, err := s.editable(ctx, v, n.TileID); err != nil {
+	if _, err := s.editable(ctx, a.Viewer, n.TileID); err != nil {
 		return Notice{}, err
 	}
 	if l := len([]rune(n.Text)); l == 0 || l > 300 {
@@ -288,8 +292,8 @@ func (s *Service) AddNotice(ctx context.Context, v access.Viewer, n Notice) (Not
 	if len(fe) > 0 {
 		return Notice{}, fe
 	}
-	row := &store.TileNotice{TileID: n.TileID, Text: n.Text, StartsAt: n.StartsAt.UTC(), EndsAt: n.EndsAt.UTC(), CreatedBy: v.Subject, CreatedAt: s.clock.Now().UTC()}
-	if err := s.db.CreateNotice(ctx, row); err != nil {
+	row := &store.TileNotice{TileID: n.TileID, Text: n.Text, StartsAt: n.StartsAt.UTC(), EndsAt: n.EndsAt.UTC(), CreatedBy: a.Subject, CreatedAt: s.clock.Now().UTC()}
+	if err := s.audit.Record(ctx, a, "tile-notice", n.TileID, n.Text, func(tx *store.DB) error { return tx.CreateNotice(ctx, row) }); err != nil {
 		return Notice{}, err
 	}
 	s.invalidate()
@@ -297,12 +301,12 @@ func (s *Service) AddNotice(ctx context.Context, v access.Viewer, n Notice) (Not
 	return n, nil
 }
 
-// RemoveNotice ends a notice early, on a tile that v may look after.
-func (s *Service) RemoveNotice(ctx context.Context, v access.Viewer, tileID string, id int64) error {
-	if _, err := s.editable(ctx, v, tileID); err != nil {
+// RemoveNotice ends a notice early, on a tile that a may look after.
+func (s *Service) RemoveNotice(ctx context.Context, a audit.Actor, tileID string, id int64) error {
+	if _, err := s.editable(ctx, a.Viewer, tileID); err != nil {
 		return err
 	}
-	err := s.db.DeleteNotice(ctx, tileID, id)
+	err := s.audit.Record(ctx, a, "tile-notice-remove", tileID, strconv.FormatInt(id, 10), func(tx *store.DB) error { return tx.DeleteNotice(ctx, tileID, id) })
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
@@ -322,9 +326,9 @@ const MaxIconSize = 256 << 10
 // uploaded SVG can carry script.
 var iconTypes = []string{"image/png", "image/jpeg", "image/webp", "image/gif"}
 
-// SetIcon stores an uploaded image as a tile's icon, after checking that the
-// bytes are what the declared type says and within the size limit.
-func (s *Service) SetIcon(ctx context.Context, id, declared string, data []byte) error {
+// SetIcon stores an uploaded image as a tile's icon for a, after checking
+// that the bytes are what the declared type says and within the size limit.
+func (s *Service) SetIcon(ctx context.Context, a audit.Actor, id, declared string, data []byte) error {
 	set, _ := s.Current(ctx)
 	t, ok := set.Tile(id)
 	if !ok {
@@ -337,12 +341,24 @@ func (s *Service) SetIcon(ctx context.Context, id, declared string, data []byte)
 	if !slices.Contains(iconTypes, sniffed) || (declared != "" && declared != sniffed) {
 		return FieldErrors{"icon": "send a PNG, JPEG, WebP or GIF image, with its Content-Type"}
 	}
-	if err := s.db.SaveTileIcon(ctx, store.TileIcon{TileID: id, ContentType: sniffed, Data: data, UpdatedAt: s.clock.Now().UTC()}); err != nil {
-		return fmt.Errorf("save icon: %w", err)
-	}
 	t2 := *t
 	t2.Icon = UploadedIcon
-	return s.Save(ctx, &t2)
+	if fe := t2.Check(set.Categories, s.rules); fe != nil {
+		return fe
+	}
+	b, _ := json.Marshal(&t2)
+	now := s.clock.Now().UTC()
+	err := s.audit.Record(ctx, a, "tile-icon", id, sniffed, func(tx *store.DB) error {
+		if err := tx.SaveTileIcon(ctx, store.TileIcon{TileID: id, ContentType: sniffed, Data: data, UpdatedAt: now}); err != nil {
+			return err
+		}
+		return tx.SaveTile(ctx, store.TileRow{ID: id, Data: string(b), UpdatedAt: now})
+	})
+	if err != nil {
+		return fmt.Errorf("save icon: %w", err)
+	}
+	s.invalidate()
+	return nil
 }
 
 // UploadedIcon in a tile's icon field means: the image uploaded for it.

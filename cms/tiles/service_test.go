@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/outbound"
 	"github.com/torg-cms/torg/cms/store"
@@ -93,7 +94,7 @@ func TestAdminChangesAreCheckedAndAtomic(t *testing.T) {
 		ctx := context.Background()
 		svc := newService(t, db, at(2026, 11, 23, 9, 0))
 		bad := &Tile{ID: "larportalen", Title: Text{"sv": "Ny titel"}, URL: "ftp://x", Category: "nope", MinAuth: "bankid"}
-		err := svc.Save(ctx, bad)
+		err := svc.Save(ctx, audit.Actor{Viewer: admin}, bad)
 		var fe FieldErrors
 		if !errors.As(err, &fe) || fe["url"] == "" || fe["category"] == "" || fe["min_auth"] == "" {
 			t.Fatalf("field errors: %v", err)
@@ -103,16 +104,16 @@ func TestAdminChangesAreCheckedAndAtomic(t *testing.T) {
 			t.Fatal("a refused save changed the tile")
 		}
 		good := &Tile{ID: "nytt-system", Title: Text{"sv": "Nytt system"}, URL: "https://nytt.example/", Category: "stod", Audience: []string{"employee"}}
-		if err := svc.Save(ctx, good); err != nil {
+		if err := svc.Save(ctx, audit.Actor{Viewer: admin}, good); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.View(ctx, employee, "nytt-system"); err != nil {
 			t.Fatal("a saved tile did not appear at once on this instance")
 		}
-		if err := svc.Delete(ctx, "nytt-system"); err != nil {
+		if err := svc.Delete(ctx, audit.Actor{Viewer: admin}, "nytt-system"); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.Delete(ctx, "nytt-system"); !errors.Is(err, ErrNotFound) {
+		if err := svc.Delete(ctx, audit.Actor{Viewer: admin}, "nytt-system"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("deleting twice: %v", err)
 		}
 	})
@@ -235,12 +236,12 @@ func TestNotices(t *testing.T) {
 		now := at(2026, 11, 23, 17, 0)
 		svc := newService(t, db, now)
 		klara := access.Viewer{Subject: "klara", Roles: []string{"communicator", "employee"}, Level: "otp"}
-		_, err := svc.AddNotice(ctx, klara, Notice{TileID: "lonewebben", Text: "", StartsAt: now, EndsAt: now.Add(-time.Hour)})
+		_, err := svc.AddNotice(ctx, audit.Actor{Viewer: klara}, Notice{TileID: "lonewebben", Text: "", StartsAt: now, EndsAt: now.Add(-time.Hour)})
 		var fe FieldErrors
 		if !errors.As(err, &fe) || fe["text"] == "" || fe["ends_at"] == "" {
 			t.Fatalf("bad notice: %v", err)
 		}
-		if _, err := svc.AddNotice(ctx, klara, Notice{TileID: "finns-inte", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
+		if _, err := svc.AddNotice(ctx, audit.Actor{Viewer: klara}, Notice{TileID: "finns-inte", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("unknown tile: %v", err)
 		}
 		// A communicator looks after the tiles she may use, at their level.
@@ -249,11 +250,11 @@ func TestNotices(t *testing.T) {
 			{Subject: "kim", Roles: []string{"communicator"}, Level: "eid"},
 			subOTP,
 		} {
-			if _, err := svc.AddNotice(ctx, v, Notice{TileID: "lonewebben", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
+			if _, err := svc.AddNotice(ctx, audit.Actor{Viewer: v}, Notice{TileID: "lonewebben", Text: "x", StartsAt: now, EndsAt: now.Add(time.Hour)}); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("%s at %s puts a notice on a tile she may not use: %v", v.Subject, v.Level, err)
 			}
 		}
-		n, err := svc.AddNotice(ctx, klara, Notice{TileID: "lonewebben", Text: "Lönesystemet stängt för underhåll 18–20", StartsAt: at(2026, 11, 23, 18, 0), EndsAt: at(2026, 11, 23, 20, 0)})
+		n, err := svc.AddNotice(ctx, audit.Actor{Viewer: klara}, Notice{TileID: "lonewebben", Text: "Lönesystemet stängt för underhåll 18–20", StartsAt: at(2026, 11, 23, 18, 0), EndsAt: at(2026, 11, 23, 20, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +268,7 @@ func TestNotices(t *testing.T) {
 			t.Fatal("the notice does not follow its period")
 		}
 		svc.clock.(*clock.Manual).Set(at(2026, 11, 23, 19, 0))
-		if err := svc.RemoveNotice(ctx, klara, "lonewebben", n.ID); err != nil {
+		if err := svc.RemoveNotice(ctx, audit.Actor{Viewer: klara}, "lonewebben", n.ID); err != nil {
 			t.Fatal(err)
 		}
 		if disrupted(at(2026, 11, 23, 19, 0)) {

@@ -6,12 +6,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/store"
 )
 
 // codeDatabaseUnavailable is the code of a write refused while the database
 // does not answer.
 const codeDatabaseUnavailable = "database_unavailable"
+
+// codeAuditUnavailable is the code of a change refused because its audit
+// entry could not be written.
+const codeAuditUnavailable = "audit_unavailable"
 
 // apiError is an error with a status, a stable code and a message a person
 // understands. Any other error becomes a 500 whose details go to the log only.
@@ -57,6 +62,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case store.Unavailable(err):
 		ae = &apiError{Status: fiber.StatusServiceUnavailable, Code: codeDatabaseUnavailable,
 			Message: "the database does not answer right now; nothing was saved. Pages and search still work; please try again in a moment"}
+	case errors.Is(err, audit.ErrUnwritable):
+		ae = &apiError{Status: fiber.StatusServiceUnavailable, Code: codeAuditUnavailable,
+			Message: "the audit log cannot be written, so nothing was changed; please try again in a moment, and tell an administrator if this goes on"}
 	case errors.As(err, &fe):
 		code := statusCodes[fe.Code]
 		if code == "" {
@@ -81,6 +89,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case ae.Code == codeDatabaseUnavailable:
 		msg = s.cat.T(s.chosenLang(c), "error.database")
+	case ae.Code == codeAuditUnavailable:
+		msg = s.cat.T(s.chosenLang(c), "error.audit")
 	case ae.Status >= 400 && ae.Status < 500:
 		msg = ae.Message // says what was wrong with the request; server errors say nothing
 	}

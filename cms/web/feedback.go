@@ -229,11 +229,11 @@ func (s *Server) apiFeedbackUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	switch err := s.fileAnswer(c, id, in.Status, in.Note); {
-	case errors.Is(err, errBadStatus):
+	case errors.Is(err, feedback.ErrBadStatus):
 		return fieldErr(map[string]string{"status": "new, handled or archived"})
-	case errors.Is(err, errLongNote):
+	case errors.Is(err, feedback.ErrLongNote):
 		return fieldErr(map[string]string{"note": "at most 2,000 characters"})
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, feedback.ErrNotFound):
 		return apiErr(fiber.StatusNotFound, "not_found", "no such answer")
 	case err != nil:
 		return err
@@ -241,33 +241,12 @@ func (s *Server) apiFeedbackUpdate(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-var (
-	errBadStatus = errors.New("the status must be new, handled or archived")
-	errLongNote  = errors.New("the note can be at most 2,000 characters")
-)
-
 // fileAnswer sets an answer's inbox status and internal note, for the
 // dashboard's form and the API alike. An answer about a page the caller
-// may not see is store.ErrNotFound, like one that does not exist.
+// may not see is feedback.ErrNotFound, like one that does not exist.
 func (s *Server) fileAnswer(c *fiber.Ctx, id int64, status, note string) error {
-	if status != store.FeedbackNew && status != store.FeedbackHandled && status != store.FeedbackArchived {
-		return errBadStatus
-	}
-	if len(note) > 2000 {
-		return errLongNote
-	}
-	fb, err := s.Store.FeedbackByID(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	if !s.mayReport(s.Sites.Current(), s.Viewer(c), s.Clock.Now(), fb.Path) {
-		return store.ErrNotFound
-	}
-	if err := s.Store.UpdateFeedback(c.UserContext(), id, status, note); err != nil {
-		return err
-	}
-	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: s.Viewer(c).Subject, Action: "feedback-" + status, Target: strconv.FormatInt(id, 10), Address: s.clientIP(c).String()})
-	return nil
+	st, v, now := s.Sites.Current(), s.Viewer(c), s.Clock.Now()
+	return s.Feedback.File(c.UserContext(), s.actor(c), id, status, note, func(path string) bool { return s.mayReport(st, v, now, path) })
 }
 
 // PageStatView is one page's helpfulness, with its trend.
@@ -432,9 +411,9 @@ func (s *Server) editorFeedbackUpdate(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	switch err := s.fileAnswer(c, id, c.FormValue("status"), c.FormValue("note")); {
-	case errors.Is(err, errBadStatus), errors.Is(err, errLongNote):
+	case errors.Is(err, feedback.ErrBadStatus), errors.Is(err, feedback.ErrLongNote):
 		return fiber.NewError(fiber.StatusBadRequest, err.Error())
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, feedback.ErrNotFound):
 		return fiber.ErrNotFound
 	case err != nil:
 		return err

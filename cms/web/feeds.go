@@ -1,11 +1,7 @@
 package web
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"strconv"
@@ -16,8 +12,8 @@ import (
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/feeds"
 	"github.com/torg-cms/torg/cms/site"
-	"github.com/torg-cms/torg/cms/store"
 )
 
 type atomLink struct {
@@ -94,24 +90,18 @@ func (s *Server) publicFeed(c *fiber.Ctx) error {
 	return s.newsFeed(c, access.Viewer{}, "/feeds/nyheter.atom")
 }
 
-func feedHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // personalFeed is GET /feeds/nyheter/{token}.atom: the news the token's
 // owner may see. Feed readers cannot sign in, so the secret address is
 // the credential; only its hash is stored.
 func (s *Server) personalFeed(c *fiber.Ctx) error {
 	token := strings.TrimSuffix(c.Params("token"), ".atom")
-	t, err := s.Store.FeedTokenByHash(c.UserContext(), feedHash(token))
-	if errors.Is(err, store.ErrNotFound) {
+	v, err := s.Feeds.Viewer(c.UserContext(), token)
+	if errors.Is(err, feeds.ErrNotFound) {
 		return fiber.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	v := access.Viewer{Subject: t.Subject, Roles: strings.Fields(t.Roles), Level: t.Level}
 	return s.newsFeed(c, v, "/feeds/nyheter/"+token+".atom")
 }
 
@@ -125,13 +115,10 @@ func (s *Server) createFeedToken(c *fiber.Ctx) error {
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
-	if err := s.Store.CreateFeedToken(c.UserContext(), &store.FeedToken{Hash: feedHash(token), Subject: v.Subject, Roles: strings.Join(v.Roles, " "), Level: v.Level, CreatedAt: time.Now().UTC()}); err != nil {
+	token, err := s.Feeds.Create(c.UserContext(), s.actor(c))
+	if err != nil {
 		return err
 	}
-	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: v.Subject, Action: "feed-token", Address: s.clientIP(c).String()})
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": s.BaseURL + "/feeds/nyheter/" + token + ".atom"})
 }
 
@@ -144,10 +131,9 @@ func (s *Server) revokeFeedTokens(c *fiber.Ctx) error {
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteFeedTokens(c.UserContext(), v.Subject); err != nil {
+	if err := s.Feeds.Revoke(c.UserContext(), s.actor(c)); err != nil {
 		return err
 	}
-	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: v.Subject, Action: "feed-token-revoke", Address: s.clientIP(c).String()})
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

@@ -1,12 +1,8 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/store"
 )
@@ -260,9 +255,7 @@ func (s *Server) preview(c *fiber.Ctx) error {
 }
 
 // MaxUpload bounds an uploaded image.
-const MaxUpload = 5 << 20
-
-var uploadTypes = []string{"image/png", "image/jpeg", "image/webp", "image/gif"}
+const MaxUpload = publishing.MaxUpload
 
 // upload answers POST /api/v1/admin/media: one image as the multipart field "file".
 func (s *Server) upload(c *fiber.Ctx) error {
@@ -288,33 +281,11 @@ func (s *Server) upload(c *fiber.Ctx) error {
 	if _, err := f.Read(data); err != nil && fh.Size > 0 {
 		return err
 	}
-	ctype := http.DetectContentType(data)
-	if !slices.Contains(uploadTypes, ctype) {
-		return fieldErr(map[string]string{"file": "only PNG, JPEG, WebP and GIF images (SVG can carry script)"})
+	up, err := s.Publishing.Upload(c.UserContext(), s.actor(c), fh.Filename, data)
+	if err != nil {
+		return workflowErr(err)
 	}
-	name := safeName(fh.Filename, ctype)
-	key := make([]byte, 12)
-	rand.Read(key)
-	m := &store.Media{Key: hex.EncodeToString(key), Name: name, ContentType: ctype, Data: data, UploadedBy: s.Viewer(c).Subject, CreatedAt: time.Now().UTC()}
-	if err := s.Store.SaveMedia(c.UserContext(), m); err != nil {
-		return err
-	}
-	s.Store.Audit(c.UserContext(), &store.AuditEntry{At: time.Now().UTC(), Actor: m.UploadedBy, Action: "upload", Target: "/media/" + m.Key + "/" + name, Address: s.clientIP(c).String()})
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": "/media/" + m.Key + "/" + name, "content_type": ctype, "size": len(data)})
-}
-
-// safeName makes a file name a slug, whatever path the browser sent, and
-// gives it the extension of its real type.
-func safeName(name, ctype string) string {
-	base := content.Slug(path.Base(strings.ReplaceAll(name, "\\", "/")))
-	for _, ext := range []string{"-png", "-jpg", "-jpeg", "-webp", "-gif"} {
-		base = strings.TrimSuffix(base, ext)
-	}
-	if base == "" {
-		base = "bild"
-	}
-	ext := map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}[ctype]
-	return base + ext
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"url": up.URL, "content_type": up.ContentType, "size": up.Size})
 }
 
 // media serves an uploaded image to a reader who may see a published page

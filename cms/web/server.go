@@ -24,6 +24,7 @@ import (
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/feedback"
+	"github.com/torg-cms/torg/cms/feeds"
 	"github.com/torg-cms/torg/cms/health"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/publishing"
@@ -71,6 +72,9 @@ type Deps struct {
 	Publishing *publishing.Service
 	// Feedback takes "Was this page helpful?"; nil shows no form.
 	Feedback *feedback.Service
+	// Feeds keeps the secret addresses of personal news feeds; made over
+	// Store when nil.
+	Feeds *feeds.Service
 	// Links knows which external links fail; nil checks none.
 	Links *health.LinkChecker
 	// Roles are the roles sign-in gives, offered as audiences in the editor.
@@ -121,6 +125,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Clock == nil {
 		d.Clock = clock.System{}
+	}
+	if d.Feeds == nil && d.Store != nil {
+		d.Feeds = feeds.New(d.Store, d.Clock)
 	}
 	if d.DefaultLang == "" {
 		d.DefaultLang = "sv"

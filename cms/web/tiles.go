@@ -89,7 +89,7 @@ func (s *Server) adminPutIcon(c *fiber.Ctx) error {
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
-	err := s.Tiles.SetIcon(c.UserContext(), c.Params("id"), string(c.Request().Header.ContentType()), c.Body())
+	err := s.Tiles.SetIcon(c.UserContext(), s.actor(c), c.Params("id"), string(c.Request().Header.ContentType()), c.Body())
 	var fe tiles.FieldErrors
 	switch {
 	case errors.Is(err, tiles.ErrNotFound):
@@ -406,7 +406,7 @@ func (s *Server) adminSaveTile(c *fiber.Ctx) error {
 	case c.Method() == fiber.MethodPost && exists:
 		return apiErr(fiber.StatusConflict, "conflict", "a tile "+t.ID+" exists; change it with PUT")
 	}
-	if err := s.Tiles.Save(c.UserContext(), &t); err != nil {
+	if err := s.Tiles.Save(c.UserContext(), s.actor(c), &t); err != nil {
 		var fe tiles.FieldErrors
 		if errors.As(err, &fe) {
 			return fieldErr(fe)
@@ -428,7 +428,7 @@ func (s *Server) adminDeleteTile(c *fiber.Ctx) error {
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
-	if err := s.Tiles.Delete(c.UserContext(), c.Params("id")); errors.Is(err, tiles.ErrNotFound) {
+	if err := s.Tiles.Delete(c.UserContext(), s.actor(c), c.Params("id")); errors.Is(err, tiles.ErrNotFound) {
 		return apiErr(fiber.StatusNotFound, "not_found", "no tile "+c.Params("id"))
 	} else if err != nil {
 		return err
@@ -488,7 +488,7 @@ func (s *Server) addNotice(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &body); err != nil {
 		return apiErr(fiber.StatusBadRequest, "bad_request", `send {"text": …, "starts_at": "2026-11-28T18:00:00+01:00", "ends_at": …}`)
 	}
-	n, err := s.Tiles.AddNotice(c.UserContext(), s.Viewer(c), tiles.Notice{TileID: c.Params("id"), Text: body.Text, StartsAt: body.StartsAt, EndsAt: body.EndsAt})
+	n, err := s.Tiles.AddNotice(c.UserContext(), s.actor(c), tiles.Notice{TileID: c.Params("id"), Text: body.Text, StartsAt: body.StartsAt, EndsAt: body.EndsAt})
 	var fe tiles.FieldErrors
 	switch {
 	case errors.Is(err, tiles.ErrNotFound):
@@ -513,7 +513,7 @@ func (s *Server) removeNotice(c *fiber.Ctx) error {
 	if err != nil {
 		return apiErr(fiber.StatusNotFound, "not_found", "no such notice")
 	}
-	if err := s.Tiles.RemoveNotice(c.UserContext(), s.Viewer(c), c.Params("id"), id); errors.Is(err, tiles.ErrNotFound) {
+	if err := s.Tiles.RemoveNotice(c.UserContext(), s.actor(c), c.Params("id"), id); errors.Is(err, tiles.ErrNotFound) {
 		return apiErr(fiber.StatusNotFound, "not_found", "no such notice")
 	} else if err != nil {
 		return err

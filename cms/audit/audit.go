@@ -1,0 +1,42 @@
+// Package audit records who changed what. Each entry is written in the
+// transaction of the change it records and stamped by the injected clock,
+// so a change whose entry cannot be written does not happen, and tests can
+// say exactly when an entry was made.
+package audit
+
+import (
+	"context"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/store"
+)
+
+// Actor is who does something, and from where.
+type Actor struct {
+	access.Viewer
+	Address string
+}
+
+// ErrUnwritable is a change refused because its entry could not be written;
+// nothing was changed.
+var ErrUnwritable = store.ErrAuditUnwritable
+
+// Log writes entries for the services that make audited changes.
+type Log struct {
+	db    *store.DB
+	clock clock.Clock
+}
+
+// New returns a Log over db, stamping entries with clk.
+func New(db *store.DB, clk clock.Clock) *Log {
+	return &Log{db: db, clock: clk}
+}
+
+// Record makes change and adds the entry "a did action on target" in one
+// transaction. change must write through the tx it is given; when it fails,
+// or the entry cannot be written, neither happens.
+func (l *Log) Record(ctx context.Context, a Actor, action, target, details string, change func(tx *store.DB) error) error {
+	e := &store.AuditEntry{At: l.clock.Now().UTC(), Actor: a.Subject, Action: action, Target: target, Address: a.Address, Details: details}
+	return l.db.Audited(ctx, e, change)
+}
