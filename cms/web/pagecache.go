@@ -226,7 +226,9 @@ func (s *Server) fill(c *fiber.Ctx, pg *sharedPage) ([]byte, error) {
 	if len(pg.parts) == 1 {
 		return pg.parts[0].text, nil // nothing personal: the shared bytes as they are
 	}
-	p := &Personal{Lang: pg.lang, s: s, c: c}
+	// Plain fields, not methods, for the values every slot may use: a
+	// template finds a field without the cost of looking up a method.
+	p := &Personal{Lang: pg.lang, Name: s.Viewer(c).Name, CSRF: s.csrfToken(c), s: s, c: c}
 	var buf bytes.Buffer
 	buf.Grow(pg.size + 1024)
 	for _, pt := range pg.parts {
@@ -246,6 +248,8 @@ func (s *Server) fill(c *fiber.Ctx, pg *sharedPage) ([]byte, error) {
 // It is the only template data that carries them.
 type Personal struct {
 	Lang string // the page's language
+	Name string // the reader's name
+	CSRF string // the form token of the reader's browser
 
 	s      *Server
 	c      *fiber.Ctx
@@ -254,13 +258,8 @@ type Personal struct {
 	done   bool
 }
 
-// Name is the reader's name.
-func (p *Personal) Name() string { return p.s.Viewer(p.c).Name }
-
-// CSRF is the form token of the reader's browser, made on first use.
-func (p *Personal) CSRF() string { return p.s.csrfToken(p.c) }
-
-// Tiles are the reader's tiles by category, their favourites first.
+// Tiles are the reader's tiles by category, their favourites first; looked
+// up only for a page that shows them.
 func (p *Personal) Tiles() []TileGroup { p.loadTiles(); return p.tiles }
 
 // Banner is the disruption notices of the tiles the reader sees.
