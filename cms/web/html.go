@@ -250,6 +250,11 @@ func (s *Server) execute(c *fiber.Ctx, name string, v *View) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Viewer(c).IsAnonymous() {
+		if pg, err = s.settle(c, pg); err != nil {
+			return nil, err
+		}
+	}
 	c.Locals(localPage, pg)
 	return s.fill(c, pg)
 }

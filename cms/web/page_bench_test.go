@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +16,8 @@ import (
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/store/storetest"
+	"github.com/torg-cms/torg/cms/tiles"
+	demo "github.com/torg-cms/torg/content"
 )
 
 // BenchmarkPublicPage serves one public page through the whole handler:
@@ -82,6 +86,26 @@ func BenchmarkSignedInPageServed(b *testing.B) {
 			b.Fatal(err, res.StatusCode)
 		}
 		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+}
+
+// BenchmarkHomePage serves the home page with its tiles to a reader who
+// has not signed in.
+func BenchmarkHomePage(b *testing.B) {
+	db := storetest.SQLite(b)
+	f := newFixture(b, monday10, func(d *Deps) {
+		d.Tiles = tiles.NewService(db, d.Clock, quietLog(), access.Policy{}, stockholm, tiles.Rules{Levels: access.DefaultLevels})
+		data, _ := fs.ReadFile(demo.Files, "tiles.yaml")
+		if _, err := d.Tiles.Seed(context.Background(), data); err != nil {
+			b.Fatal(err)
+		}
+	})
+	for i := 0; i < b.N; i++ {
+		res, err := f.srv.App().Test(httptest.NewRequest("GET", "/", nil), -1)
+		if err != nil || res.StatusCode != 200 {
+			b.Fatal(err, res.StatusCode)
+		}
 		res.Body.Close()
 	}
 }

@@ -243,6 +243,42 @@ func (s *Server) fill(c *fiber.Ctx, pg *sharedPage) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// settle renders into the shared part the slots that hold nothing of a
+// reader who has not signed in. Such a reader has no name, favourites or
+// session, only their browser's form token: a slot that comes out the same
+// with two different tokens is the same for every reader of the class, and
+// is kept with the page (the tiles of the home page, for one).
+func (s *Server) settle(c *fiber.Ctx, pg *sharedPage) (*sharedPage, error) {
+	one := &Personal{Lang: pg.lang, Name: s.Viewer(c).Name, CSRF: "one", s: s, c: c}
+	other := *one
+	var a, b bytes.Buffer
+	out := &sharedPage{lang: pg.lang}
+	var text []byte
+	for _, pt := range pg.parts {
+		if pt.slot != nil {
+			a.Reset()
+			b.Reset()
+			if err := pt.slot.Execute(&a, one); err != nil {
+				return nil, fmt.Errorf("personal slot %s: %w", pt.slot.Name(), err)
+			}
+			other.tiles, other.banner, other.done, other.CSRF = one.tiles, one.banner, one.done, "other"
+			if err := pt.slot.Execute(&b, &other); err != nil {
+				return nil, fmt.Errorf("personal slot %s: %w", pt.slot.Name(), err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				out.parts = append(out.parts, part{text: text}, pt)
+				text = nil
+				continue
+			}
+			pt = part{text: a.Bytes()}
+		}
+		text = append(text, pt.text...)
+		out.size += len(pt.text)
+	}
+	out.parts = append(out.parts, part{text: text})
+	return out, nil
+}
+
 // Personal is what a page's personal slots are rendered with: the
 // reader's own values, worked out for each request and never kept.
 // It is the only template data that carries them.

@@ -181,11 +181,29 @@ func TestReadersOfOneClassShareAllButPersonalParts(t *testing.T) {
 		if p == "/" && (strings.Contains(erikFresh, `value="unpin"`) || !strings.Contains(strings.Join(personalPart.FindAllString(klaraKept, -1), ""), `value="unpin"`)) {
 			t.Error("Klara's favourite is not in a personal part of her home page only")
 		}
-		want := personalPart.ReplaceAllString(erikFresh, "<x-personal/>")
-		for name, body := range map[string]string{"Klara's, kept from Erik's": klaraKept, "Klara's own": klaraFresh, "Erik's, kept from Klara's": erikKept} {
-			if got := personalPart.ReplaceAllString(body, "<x-personal/>"); got != want {
-				t.Errorf("%s: %s page differs from Erik's outside the personal parts:\n%s", p, name, firstDifference(want, got))
-			}
+		sameOutsidePersonalParts(t, p, erikFresh, map[string]string{"Klara's, kept from Erik's": klaraKept, "Klara's own": klaraFresh, "Erik's, kept from Klara's": erikKept})
+	}
+	// Two readers who have not signed in differ in their browsers' form tokens only.
+	one, other := newBrowser(""), newBrowser("")
+	for _, p := range []string{"/", "/inloggning", "/kontakt/lonesupport", "/jobb/timvikarier-skola", "/sok?q=l%C3%B6senord"} {
+		oneFresh, otherKept := get(one, p), get(other, p)
+		ls.srv.pages.writes.Add(1)
+		otherFresh, oneKept := get(other, p), get(one, p)
+		if own := token(one); own != "" && (strings.Contains(otherKept, own) || strings.Contains(otherFresh, own)) {
+			t.Errorf("%s: one reader's form token reached another", p)
+		}
+		sameOutsidePersonalParts(t, p, oneFresh, map[string]string{"kept": otherKept, "fresh": otherFresh, "kept back": oneKept})
+	}
+}
+
+// sameOutsidePersonalParts fails when a page differs from want anywhere
+// but in its framed personal parts.
+func sameOutsidePersonalParts(t *testing.T, path, want string, pages map[string]string) {
+	t.Helper()
+	want = personalPart.ReplaceAllString(want, "<x-personal/>")
+	for name, body := range pages {
+		if got := personalPart.ReplaceAllString(body, "<x-personal/>"); got != want {
+			t.Errorf("%s: the page (%s) differs from the first reader's outside the personal parts:\n%s", path, name, firstDifference(want, got))
 		}
 	}
 }
@@ -271,5 +289,43 @@ func TestViewHoldsNothingPersonal(t *testing.T) {
 	walk("View", reflect.TypeOf(View{}))
 	if len(seen) < 5 {
 		t.Fatalf("walked only %d types", len(seen))
+	}
+}
+
+// TestSlotsOfAnonymousReadersKeptWithPage: for readers who have not signed
+// in, only the form token stays a slot; the tiles are kept with the page.
+func TestSlotsOfAnonymousReadersKeptWithPage(t *testing.T) {
+	db := storetest.SQLite(t)
+	f := newFixture(t, monday10, func(d *Deps) {
+		d.Tiles = tiles.NewService(db, d.Clock, quietLog(), access.Policy{}, stockholm, tiles.Rules{Levels: access.DefaultLevels})
+		data, _ := fs.ReadFile(demo.Files, "tiles.yaml")
+		if _, err := d.Tiles.Seed(context.Background(), data); err != nil {
+			t.Fatal(err)
+		}
+		d.Store, d.Feedback = db, feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
+	})
+	slots := func(path string) (n int, text string) {
+		if res := f.do(t, "GET", path, nil); res.status != 200 {
+			t.Fatalf("%s: %d", path, res.status)
+		}
+		f.srv.pages.mu.Lock()
+		defer f.srv.pages.mu.Unlock()
+		for k, e := range f.srv.pages.entries {
+			if strings.HasPrefix(k, path+"\x00") {
+				for _, pt := range e.page.parts {
+					if pt.slot != nil {
+						n++
+					}
+					text += string(pt.text)
+				}
+			}
+		}
+		return n, text
+	}
+	if n, text := slots("/"); n != 0 || !strings.Contains(text, `class="tiles"`) {
+		t.Errorf("home: %d slots left, tiles kept: %v", n, strings.Contains(text, `class="tiles"`))
+	}
+	if n, _ := slots("/kontakt/lonesupport"); n != 1 {
+		t.Errorf("page with the feedback form: %d slots, want the form token's", n)
 	}
 }
