@@ -246,10 +246,10 @@ func (s *Server) fill(c *fiber.Ctx, pg *sharedPage) ([]byte, error) {
 // settle renders into the shared part the slots that hold nothing of a
 // reader who has not signed in. Such a reader has no name, favourites or
 // session, only their browser's form token: a slot that comes out the same
-// with two different tokens is the same for every reader of the class, and
-// is kept with the page (the tiles of the home page, for one).
+// with two different names and tokens is the same for every reader of the
+// class, and is kept with the page (the tiles of the home page, for one).
 func (s *Server) settle(c *fiber.Ctx, pg *sharedPage) (*sharedPage, error) {
-	one := &Personal{Lang: pg.lang, Name: s.Viewer(c).Name, CSRF: "one", s: s, c: c}
+	one := &Personal{Lang: pg.lang, Name: "one", CSRF: "one", s: s, c: c}
 	other := *one
 	var a, b bytes.Buffer
 	out := &sharedPage{lang: pg.lang}
@@ -261,7 +261,7 @@ func (s *Server) settle(c *fiber.Ctx, pg *sharedPage) (*sharedPage, error) {
 			if err := pt.slot.Execute(&a, one); err != nil {
 				return nil, fmt.Errorf("personal slot %s: %w", pt.slot.Name(), err)
 			}
-			other.tiles, other.banner, other.done, other.CSRF = one.tiles, one.banner, one.done, "other"
+			other.tiles, other.banner, other.done, other.Name, other.CSRF = one.tiles, one.banner, one.done, "other", "other"
 			if err := pt.slot.Execute(&b, &other); err != nil {
 				return nil, fmt.Errorf("personal slot %s: %w", pt.slot.Name(), err)
 			}
