@@ -37,7 +37,10 @@ import (
 // the theme's template "slot:name", run for each request with a Personal
 // (the reader's name, form token, tiles). A template that reaches for a
 // personal value outside a slot fails to render, and a slot placed where
-// its HTML would be escaped (an attribute, a script) fails too.
+// its HTML would be escaped (an attribute, a script) fails too. Keeping
+// signed-in pages per person instead would be as safe, but then every
+// person's first view of a page in a second is a full render; with slots,
+// all readers of a class share one render and only the slots run for each.
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]*cachedPage
