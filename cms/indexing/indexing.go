@@ -3,8 +3,6 @@
 package indexing
 
 import (
-	"html"
-	"regexp"
 	"strings"
 
 	"github.com/torg-cms/torg/cms/content"
@@ -12,13 +10,6 @@ import (
 	"github.com/torg-cms/torg/cms/tiles"
 	"github.com/torg-cms/torg/search"
 )
-
-var tags = regexp.MustCompile(`<[^>]*>`)
-
-// text is HTML made plain.
-func text(h string) string {
-	return strings.TrimSpace(html.UnescapeString(tags.ReplaceAllString(h, " ")))
-}
 
 // section is the top folder of a page: the facet people filter by.
 func section(dir string) string {
@@ -51,7 +42,7 @@ func Docs(st *site.Site, set *tiles.Set) []search.Doc {
 			for _, qa := range p.Doc.FAQ {
 				f := base
 				f.ID, f.Kind, f.Type = "faq:"+p.URL+"#"+qa.ID, "faq", "faq"
-				f.URL, f.Title, f.Summary, f.Body = p.URL+"#"+qa.ID, qa.Question, p.Title, text(qa.Answer)
+				f.URL, f.Title, f.Summary, f.Body = p.URL+"#"+qa.ID, qa.Question, p.Title, qa.Text
 				out = append(out, f)
 			}
 		}
