@@ -21,7 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
-	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrInUse is returned by Open when another process has the index open:
@@ -106,7 +106,7 @@ func Open(dir string, levels []string, log *slog.Logger) (*Index, error) {
 	}
 	if _, statErr := os.Stat(dir); statErr == nil {
 		idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockWait.String()})
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			// Another process (a running server) holds it: not broken, so not rebuilt.
 			if pid := lockHolder(filepath.Join(dir, "store", "root.bolt")); pid > 0 {
 				return nil, fmt.Errorf("%w (%s, process %d)", ErrInUse, dir, pid)
