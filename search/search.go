@@ -10,10 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,16 +65,9 @@ type Doc struct {
 // hash fingerprints a doc, so unchanged docs are not indexed again.
 func (d *Doc) hash() string {
 	b, _ := json.Marshal(d)
-	return fmt.Sprintf("%x", fnv64(b))
-}
-
-func fnv64(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
+	h := fnv.New64a()
+	h.Write(b)
+	return fmt.Sprintf("%x", h.Sum64())
 }
 
 // Index is the search index on disk.
@@ -262,11 +258,7 @@ func (x *Index) Sync(ctx context.Context, docs []Doc, progress func(done, total 
 // Rebuild empties the index and indexes docs again.
 func (x *Index) Rebuild(ctx context.Context, docs []Doc, progress func(done, total int)) (SyncStats, error) {
 	x.mu.Lock()
-	ids := make([]string, 0, len(x.manifest))
-	for id := range x.manifest {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(x.manifest))
 	batch := x.idx.NewBatch()
 	for _, id := range ids {
 		batch.Delete(id)
@@ -368,7 +360,7 @@ func (d *Doc) fields(levels []string) map[string]any {
 		"title": d.Title, "summary": d.Summary, "tags": d.Tags,
 		"title_" + g: d.Title, "body_" + g: d.Summary + "\n" + d.Body,
 		"fold_title": fold(d.Title),
-		"fold_kw":    fold(joinWords(d.Keywords) + joinWords(d.Tags)),
+		"fold_kw":    fold(strings.Join(slices.Concat(d.Keywords, d.Tags), " ")),
 		"raw_title":  d.Title,
 		"raw":        d.Title + "\n" + d.Summary + "\n" + d.Body,
 	}
@@ -397,32 +389,6 @@ func (d *Doc) fields(levels []string) map[string]any {
 	return f
 }
 
-func joinWords(ws []string) string {
-	out := ""
-	for _, w := range ws {
-		out += w + " "
-	}
-	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, e := range xs {
-		if e == x {
-			return true
-		}
-	}
-	return false
-}
-
-func indexOf(xs []string, x string) int {
-	for i, e := range xs {
-		if e == x {
-			return i
-		}
-	}
-	return -1
-}
-
 // aclTokens folds the access rule's parts of a doc into one keyword field:
 // audience|zone|level|scheduled, one token per audience and zone. The
 // viewer's filter is then one set of terms to look up.
@@ -443,7 +409,7 @@ func aclTokens(d *Doc) []string {
 		zones = []string{zoneAny}
 	}
 	level := levelNone
-	if d.MinAuth != "" && !contains(d.Audience, "public") {
+	if d.MinAuth != "" && !slices.Contains(d.Audience, "public") {
 		level = d.MinAuth
 	}
 	sched := "no"
