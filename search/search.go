@@ -40,19 +40,22 @@ const mappingVersion = "13"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
-	ID       string            // unique: "page:/x", "faq:/x#q", "tile:id"
-	Kind     string            // page, faq, tile
-	Type     string            // page, news, job, faq, contact, tile
-	URL      string            // where a hit leads
-	Title    string            // in the doc's language
-	Titles   map[string]string // titles in other languages (tiles)
-	Summary  string
-	Body     string // plain text
-	Keywords []string
-	Tags     []string
-	Section  string
-	Lang     string // sv, nb, nn, en
-	Date     time.Time
+	ID      string            // unique: "page:/x", "faq:/x#q", "tile:id"
+	Kind    string            // page, faq, tile
+	Type    string            // page, news, job, faq, contact, tile
+	URL     string            // where a hit leads
+	Title   string            // in the doc's language
+	Titles  map[string]string // titles in other languages (tiles)
+	Summary string
+	// Summaries are the summary in other languages (tiles), each found
+	// through its own language's analysis.
+	Summaries map[string]string `json:",omitempty"`
+	Body      string            // plain text
+	Keywords  []string
+	Tags      []string
+	Section   string
+	Lang      string // sv, nb, nn, en
+	Date      time.Time
 
 	// What the access rule needs.
 	Audience  []string // "public", roles, or empty for every signed-in person
@@ -247,6 +250,9 @@ func (x *Index) Sync(ctx context.Context, docs []Doc, progress func(done, total 
 		for lang := range docs[i].Titles {
 			x.groups[langGroup(lang)]++
 		}
+		for lang := range docs[i].Summaries {
+			x.groups[langGroup(lang)]++
+		}
 	}
 	man, _ := json.Marshal(want)
 	if err := x.idx.SetInternal([]byte("manifest"), man); err != nil {
@@ -352,6 +358,19 @@ const (
 	levelNone   = "_none"
 )
 
+// addLine adds s as a line of the text field key, unless it is one already.
+func addLine(f map[string]any, key, s string) bool {
+	prev, _ := f[key].(string)
+	if s == "" || slices.Contains(strings.Split(prev, "\n"), s) {
+		return false
+	}
+	if prev != "" {
+		s = prev + "\n" + s
+	}
+	f[key] = s
+	return true
+}
+
 // fields flattens a doc into the index's fields.
 func (d *Doc) fields(levels []string) map[string]any {
 	g := langGroup(d.Lang)
@@ -364,11 +383,16 @@ func (d *Doc) fields(levels []string) map[string]any {
 		"raw_title":  d.Title,
 		"raw":        d.Title + "\n" + d.Summary + "\n" + d.Body,
 	}
-	for lang, t := range d.Titles {
-		if _, ok := f["title_"+langGroup(lang)]; !ok {
-			f["title_"+langGroup(lang)] = t
+	// Other languages, each through its own analysis, in a fixed order.
+	for _, lang := range slices.Sorted(maps.Keys(d.Titles)) {
+		if t := d.Titles[lang]; addLine(f, "title_"+langGroup(lang), t) {
+			addLine(f, "fold_title", fold(t))
 		}
-		f["fold_title"] = f["fold_title"].(string) + "\n" + fold(t)
+	}
+	for _, lang := range slices.Sorted(maps.Keys(d.Summaries)) {
+		if s := d.Summaries[lang]; addLine(f, "body_"+langGroup(lang), s) {
+			addLine(f, "raw", s)
+		}
 	}
 	f["acl"] = aclTokens(d)
 	if d.Type == "news" && !d.Date.IsZero() {

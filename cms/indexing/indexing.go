@@ -3,6 +3,8 @@
 package indexing
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/torg-cms/torg/cms/content"
@@ -49,13 +51,30 @@ func Docs(st *site.Site, set *tiles.Set) []search.Doc {
 	}
 	if set != nil {
 		for _, t := range set.Tiles {
+			lang := tileLang(t)
 			out = append(out, search.Doc{
 				ID: "tile:" + t.ID, Kind: "tile", Type: "tile", URL: "/go/" + t.ID,
-				Title: t.Title.In("sv", "en"), Titles: t.Title, Summary: t.Description.In("sv", "en"),
-				Keywords: t.Keywords, Lang: "sv", Section: "genvagar",
+				Title: t.Title.In(lang, "en"), Titles: t.Title,
+				Summary: t.Description.In(lang, "en"), Summaries: t.Description,
+				Keywords: t.Keywords, Lang: lang, Section: t.Category,
 				Audience: t.Audience, MinAuth: t.MinAuth, Zones: t.Zones,
 			})
 		}
 	}
 	return out
+}
+
+// tileLang is the language a tile's hit is shown in: Swedish when it has a
+// Swedish title, else the first it has; its other languages are indexed
+// beside it.
+func tileLang(t *tiles.Tile) string {
+	if t.Title["sv"] != "" {
+		return "sv"
+	}
+	for _, lang := range slices.Sorted(maps.Keys(t.Title)) {
+		if t.Title[lang] != "" {
+			return lang
+		}
+	}
+	return "sv"
 }

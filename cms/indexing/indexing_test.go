@@ -9,10 +9,12 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/indexing"
 	"github.com/torg-cms/torg/cms/site"
+	"github.com/torg-cms/torg/cms/tiles"
 	"github.com/torg-cms/torg/search"
 )
 
@@ -82,5 +84,49 @@ func TestFAQAnswerHTMLBlockIndexedByItsText(t *testing.T) {
 	body := docByID(t, docs, "faq:/fragor#var").Body
 	if !strings.Contains(body, "Plan 3 & plan 4") || strings.Contains(body, "nothing") || strings.Contains(body, "<") {
 		t.Errorf("the block's text is %q", body)
+	}
+}
+
+// A tile is found by the words of each of its languages, through that
+// language's analysis, and is filed under its own category.
+func TestTileFoundInItsLanguagesUnderItsCategory(t *testing.T) {
+	const yaml = `categories:
+  - id: schema
+    title: {sv: "Schema och pass", nb: "Turnus og vakter"}
+tiles:
+  - id: passportalen
+    category: schema
+    title: {sv: "Passportalen", nb: "Vaktbytte", en: "Shift booking"}
+    description: {sv: "Boka och avboka pass som timvikarie.", nb: "Bestill og avbestill vakter i turnusen.", en: "Book and cancel shifts as a substitute."}
+    url: https://pass.example.se/
+    audience: [public]
+`
+	set, err := tiles.ParseYAML([]byte(yaml), tiles.Rules{Levels: access.DefaultLevels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := search.Open("", access.DefaultLevels, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if _, err := x.Sync(context.Background(), indexing.Docs(nil, set), nil); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	// The bokmål and English words are in no Swedish text; "substitutes"
+	// finds "substitute" through the English stemmer.
+	for _, q := range []string{"avbestill", "turnusen", "substitutes", "Vaktbytte", "avboka"} {
+		res, err := x.Search(context.Background(), search.Request{Query: q, Viewer: access.Viewer{}, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != 1 || res.Hits[0].ID != "tile:passportalen" {
+			t.Errorf("%q: hits %+v", q, res.Hits)
+			continue
+		}
+		if h := res.Hits[0]; h.Section != "schema" || h.Lang != "sv" || h.Title != "Passportalen" {
+			t.Errorf("%q: the hit is filed as section %q, language %q, title %q", q, h.Section, h.Lang, h.Title)
+		}
 	}
 }
