@@ -346,10 +346,8 @@ func (s *Server) requireRole(c *fiber.Ctx, roles ...string) error {
 	if v.IsAnonymous() {
 		return apiErr(fiber.StatusUnauthorized, "unauthorized", "sign in first")
 	}
-	for _, r := range roles {
-		if v.HasRole(r) {
-			return nil
-		}
+	if slices.ContainsFunc(roles, v.HasRole) {
+		return nil
 	}
 	return apiErr(fiber.StatusForbidden, "forbidden", "this needs the role "+strings.Join(roles, " or "))
 }
