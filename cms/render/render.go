@@ -354,7 +354,11 @@ func plainText(n ast.Node, src []byte) string {
 		}
 		switch c := c.(type) {
 		case *ast.Text:
-			b.Write(unescape(c.Segment.Value(src)))
+			if c.IsRaw() {
+				b.Write(c.Segment.Value(src))
+			} else {
+				b.Write(unescape(c.Segment.Value(src)))
+			}
 			if c.SoftLineBreak() || c.HardLineBreak() {
 				b.WriteByte(' ')
 			}
