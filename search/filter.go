@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -133,7 +134,7 @@ func (x *Index) aclTerms(v access.Viewer, sched string) query.Query {
 	zones := append([]string{zoneAny}, v.Zones...)
 	levels := []string{levelNone}
 	if !v.IsAnonymous() {
-		for i := 0; i <= indexOf(x.levels, v.Level); i++ {
+		for i := 0; i <= slices.Index(x.levels, v.Level); i++ {
 			levels = append(levels, x.levels[i])
 		}
 	}

@@ -10,10 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,7 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
-	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrInUse is returned by Open when another process has the index open:
@@ -37,19 +40,22 @@ const mappingVersion = "13"
 
 // Doc is one searchable thing: a page, an FAQ answer or a tile.
 type Doc struct {
-	ID       string            // unique: "page:/x", "faq:/x#q", "tile:id"
-	Kind     string            // page, faq, tile
-	Type     string            // page, news, job, faq, contact, tile
-	URL      string            // where a hit leads
-	Title    string            // in the doc's language
-	Titles   map[string]string // titles in other languages (tiles)
-	Summary  string
-	Body     string // plain text
-	Keywords []string
-	Tags     []string
-	Section  string
-	Lang     string // sv, nb, nn, en
-	Date     time.Time
+	ID      string            // unique: "page:/x", "faq:/x#q", "tile:id"
+	Kind    string            // page, faq, tile
+	Type    string            // page, news, job, faq, contact, tile
+	URL     string            // where a hit leads
+	Title   string            // in the doc's language
+	Titles  map[string]string // titles in other languages (tiles)
+	Summary string
+	// Summaries are the summary in other languages (tiles), each found
+	// through its own language's analysis.
+	Summaries map[string]string `json:",omitempty"`
+	Body      string            // plain text
+	Keywords  []string
+	Tags      []string
+	Section   string
+	Lang      string // sv, nb, nn, en
+	Date      time.Time
 
 	// What the access rule needs.
 	Audience  []string // "public", roles, or empty for every signed-in person
@@ -62,16 +68,9 @@ type Doc struct {
 // hash fingerprints a doc, so unchanged docs are not indexed again.
 func (d *Doc) hash() string {
 	b, _ := json.Marshal(d)
-	return fmt.Sprintf("%x", fnv64(b))
-}
-
-func fnv64(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
+	h := fnv.New64a()
+	h.Write(b)
+	return fmt.Sprintf("%x", h.Sum64())
 }
 
 // Index is the search index on disk.
@@ -106,7 +105,7 @@ func Open(dir string, levels []string, log *slog.Logger) (*Index, error) {
 	}
 	if _, statErr := os.Stat(dir); statErr == nil {
 		idx, err := bleve.OpenUsing(dir, map[string]any{"bolt_timeout": lockWait.String()})
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			// Another process (a running server) holds it: not broken, so not rebuilt.
 			if pid := lockHolder(filepath.Join(dir, "store", "root.bolt")); pid > 0 {
 				return nil, fmt.Errorf("%w (%s, process %d)", ErrInUse, dir, pid)
@@ -251,6 +250,9 @@ func (x *Index) Sync(ctx context.Context, docs []Doc, progress func(done, total 
 		for lang := range docs[i].Titles {
 			x.groups[langGroup(lang)]++
 		}
+		for lang := range docs[i].Summaries {
+			x.groups[langGroup(lang)]++
+		}
 	}
 	man, _ := json.Marshal(want)
 	if err := x.idx.SetInternal([]byte("manifest"), man); err != nil {
@@ -262,11 +264,7 @@ func (x *Index) Sync(ctx context.Context, docs []Doc, progress func(done, total 
 // Rebuild empties the index and indexes docs again.
 func (x *Index) Rebuild(ctx context.Context, docs []Doc, progress func(done, total int)) (SyncStats, error) {
 	x.mu.Lock()
-	ids := make([]string, 0, len(x.manifest))
-	for id := range x.manifest {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(x.manifest))
 	batch := x.idx.NewBatch()
 	for _, id := range ids {
 		batch.Delete(id)
@@ -360,6 +358,19 @@ const (
 	levelNone   = "_none"
 )
 
+// addLine adds s as a line of the text field key, unless it is one already.
+func addLine(f map[string]any, key, s string) bool {
+	prev, _ := f[key].(string)
+	if s == "" || slices.Contains(strings.Split(prev, "\n"), s) {
+		return false
+	}
+	if prev != "" {
+		s = prev + "\n" + s
+	}
+	f[key] = s
+	return true
+}
+
 // fields flattens a doc into the index's fields.
 func (d *Doc) fields(levels []string) map[string]any {
 	g := langGroup(d.Lang)
@@ -368,15 +379,20 @@ func (d *Doc) fields(levels []string) map[string]any {
 		"title": d.Title, "summary": d.Summary, "tags": d.Tags,
 		"title_" + g: d.Title, "body_" + g: d.Summary + "\n" + d.Body,
 		"fold_title": fold(d.Title),
-		"fold_kw":    fold(joinWords(d.Keywords) + joinWords(d.Tags)),
+		"fold_kw":    fold(strings.Join(slices.Concat(d.Keywords, d.Tags), " ")),
 		"raw_title":  d.Title,
 		"raw":        d.Title + "\n" + d.Summary + "\n" + d.Body,
 	}
-	for lang, t := range d.Titles {
-		if _, ok := f["title_"+langGroup(lang)]; !ok {
-			f["title_"+langGroup(lang)] = t
+	// Other languages, each through its own analysis, in a fixed order.
+	for _, lang := range slices.Sorted(maps.Keys(d.Titles)) {
+		if t := d.Titles[lang]; addLine(f, "title_"+langGroup(lang), t) {
+			addLine(f, "fold_title", fold(t))
 		}
-		f["fold_title"] = f["fold_title"].(string) + "\n" + fold(t)
+	}
+	for _, lang := range slices.Sorted(maps.Keys(d.Summaries)) {
+		if s := d.Summaries[lang]; addLine(f, "body_"+langGroup(lang), s) {
+			addLine(f, "raw", s)
+		}
 	}
 	f["acl"] = aclTokens(d)
 	if d.Type == "news" && !d.Date.IsZero() {
@@ -395,32 +411,6 @@ func (d *Doc) fields(levels []string) map[string]any {
 		f["date"] = float64(d.Date.Unix())
 	}
 	return f
-}
-
-func joinWords(ws []string) string {
-	out := ""
-	for _, w := range ws {
-		out += w + " "
-	}
-	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, e := range xs {
-		if e == x {
-			return true
-		}
-	}
-	return false
-}
-
-func indexOf(xs []string, x string) int {
-	for i, e := range xs {
-		if e == x {
-			return i
-		}
-	}
-	return -1
 }
 
 // aclTokens folds the access rule's parts of a doc into one keyword field:
@@ -443,7 +433,7 @@ func aclTokens(d *Doc) []string {
 		zones = []string{zoneAny}
 	}
 	level := levelNone
-	if d.MinAuth != "" && !contains(d.Audience, "public") {
+	if d.MinAuth != "" && !slices.Contains(d.Audience, "public") {
 		level = d.MinAuth
 	}
 	sched := "no"

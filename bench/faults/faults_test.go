@@ -342,15 +342,14 @@ func (s *suite) send(p *person, q request) answer {
 
 // tally counts answers; judge says whether one was as it should be.
 type tally struct {
-	mu         sync.Mutex
-	n, bad     int
-	fivexx     int
-	errs       int
-	byKind     map[string]int
-	lat        []time.Duration
-	examples   []string
-	judge      func(request, answer) bool
-	maxSamples int
+	mu       sync.Mutex
+	n, bad   int
+	fivexx   int
+	errs     int
+	byKind   map[string]int
+	lat      []time.Duration
+	examples []string
+	judge    func(request, answer) bool
 }
 
 func newTally(judge func(request, answer) bool) *tally {

@@ -124,9 +124,7 @@ type LevelMapping struct {
 func (m LevelMapping) Level(acr string, amr []string) string {
 	best := -1
 	consider := func(level string) {
-		if i := slices.Index(m.Levels, level); i > best {
-			best = i
-		}
+		best = max(best, slices.Index(m.Levels, level))
 	}
 	if l, ok := m.ACR[acr]; ok {
 		consider(l)

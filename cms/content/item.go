@@ -4,6 +4,7 @@ package content
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/torg-cms/torg/cms/access"
@@ -126,10 +127,5 @@ type Problems []Problem
 
 // HasErrors reports whether any problem is an error.
 func (ps Problems) HasErrors() bool {
-	for _, p := range ps {
-		if p.Severity == Error {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Severity == Error })
 }

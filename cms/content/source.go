@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,8 +25,9 @@ type Source interface {
 
 // Watcher is a source that can say when its content changed.
 type Watcher interface {
-	// Watch calls changed after each change until ctx ends.
-	Watch(ctx context.Context, changed func()) error
+	// Watch calls changed after each change until ctx ends. What it cannot
+	// watch it names in a warning to log.
+	Watch(ctx context.Context, changed func(), log *slog.Logger) error
 }
 
 // Snapshot is what a source held at one moment.

@@ -2,10 +2,13 @@ package content
 
 import (
 	"context"
+	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -16,7 +19,7 @@ import (
 const debounce = 100 * time.Millisecond
 
 // Watch implements Watcher for a source on disk.
-func (d *DirSource) Watch(ctx context.Context, changed func()) error {
+func (d *DirSource) Watch(ctx context.Context, changed func(), log *slog.Logger) error {
 	if d.root == "" {
 		return nil // an embedded tree never changes
 	}
@@ -34,7 +37,9 @@ func (d *DirSource) Watch(ctx context.Context, changed func()) error {
 				if p != dir && strings.HasPrefix(e.Name(), ".") {
 					return filepath.SkipDir
 				}
-				_ = w.Add(p)
+				if err := w.Add(p); err != nil {
+					unwatched(log, p, err)
+				}
 			}
 			return nil
 		})
@@ -79,4 +84,14 @@ func (d *DirSource) Watch(ctx context.Context, changed func()) error {
 			changed()
 		}
 	}
+}
+
+// unwatched warns that changes in folder dir will go unseen: a change
+// elsewhere, which reloads everything, or a restart brings them in.
+func unwatched(log *slog.Logger, dir string, err error) {
+	msg := "content folder cannot be watched; changes in it show only after a change elsewhere or a restart"
+	if errors.Is(err, syscall.ENOSPC) {
+		msg += "; raise the system's limit fs.inotify.max_user_watches"
+	}
+	log.Warn(msg, "folder", dir, "err", err)
 }

@@ -3,8 +3,8 @@
 package indexing
 
 import (
-	"html"
-	"regexp"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/torg-cms/torg/cms/content"
@@ -12,13 +12,6 @@ import (
 	"github.com/torg-cms/torg/cms/tiles"
 	"github.com/torg-cms/torg/search"
 )
-
-var tags = regexp.MustCompile(`<[^>]*>`)
-
-// text is HTML made plain.
-func text(h string) string {
-	return strings.TrimSpace(html.UnescapeString(tags.ReplaceAllString(h, " ")))
-}
 
 // section is the top folder of a page: the facet people filter by.
 func section(dir string) string {
@@ -51,20 +44,37 @@ func Docs(st *site.Site, set *tiles.Set) []search.Doc {
 			for _, qa := range p.Doc.FAQ {
 				f := base
 				f.ID, f.Kind, f.Type = "faq:"+p.URL+"#"+qa.ID, "faq", "faq"
-				f.URL, f.Title, f.Summary, f.Body = p.URL+"#"+qa.ID, qa.Question, p.Title, text(qa.Answer)
+				f.URL, f.Title, f.Summary, f.Body = p.URL+"#"+qa.ID, qa.Question, p.Title, qa.Text
 				out = append(out, f)
 			}
 		}
 	}
 	if set != nil {
 		for _, t := range set.Tiles {
+			lang := tileLang(t)
 			out = append(out, search.Doc{
 				ID: "tile:" + t.ID, Kind: "tile", Type: "tile", URL: "/go/" + t.ID,
-				Title: t.Title.In("sv", "en"), Titles: t.Title, Summary: t.Description.In("sv", "en"),
-				Keywords: t.Keywords, Lang: "sv", Section: "genvagar",
+				Title: t.Title.In(lang, "en"), Titles: t.Title,
+				Summary: t.Description.In(lang, "en"), Summaries: t.Description,
+				Keywords: t.Keywords, Lang: lang, Section: t.Category,
 				Audience: t.Audience, MinAuth: t.MinAuth, Zones: t.Zones,
 			})
 		}
 	}
 	return out
+}
+
+// tileLang is the language a tile's hit is shown in: Swedish when it has a
+// Swedish title, else the first it has; its other languages are indexed
+// beside it.
+func tileLang(t *tiles.Tile) string {
+	if t.Title["sv"] != "" {
+		return "sv"
+	}
+	for _, lang := range slices.Sorted(maps.Keys(t.Title)) {
+		if t.Title[lang] != "" {
+			return lang
+		}
+	}
+	return "sv"
 }

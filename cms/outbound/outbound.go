@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -75,23 +76,11 @@ func validHost(h string) bool {
 }
 
 func (a Allow) hasHost(host string) bool {
-	k := hostKey(host)
-	for _, h := range a.Hosts {
-		if h == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(a.Hosts, hostKey(host))
 }
 
 func (a Allow) hasAddr(ip netip.Addr) bool {
-	ip = ip.Unmap().WithZone("")
-	for _, p := range a.Nets {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return inAny(ip.Unmap().WithZone(""), a.Nets)
 }
 
 // Permits reports whether a connection to ip, reached through the name
@@ -156,12 +145,7 @@ func Internal(ip netip.Addr) bool {
 }
 
 func inAny(ip netip.Addr, nets []netip.Prefix) bool {
-	for _, p := range nets {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(nets, func(p netip.Prefix) bool { return p.Contains(ip) })
 }
 
 var (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"time"
 
@@ -66,7 +67,7 @@ func (s *Source) Load(ctx context.Context, opts content.Options) (*content.Snaps
 }
 
 // Watch implements content.Watcher by polling a cheap stamp of the items.
-func (s *Source) Watch(ctx context.Context, changed func()) error {
+func (s *Source) Watch(ctx context.Context, changed func(), _ *slog.Logger) error {
 	last, err := s.db.ItemsStamp(ctx)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		last = ""

@@ -51,10 +51,7 @@ func Local(target string) string {
 // unsafeText tells whether s holds a backslash or a control character,
 // which browsers drop or read as a slash.
 func unsafeText(s string) bool {
-	for _, r := range s {
-		if r == '\\' || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return true
-		}
-	}
-	return false
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return r == '\\' || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+	})
 }

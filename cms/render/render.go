@@ -25,6 +25,7 @@ import (
 	ghtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+	xhtml "golang.org/x/net/html"
 )
 
 // Heading is one entry of a table of contents.
@@ -39,6 +40,7 @@ type QA struct {
 	ID       string `json:"id"`
 	Question string `json:"question"`
 	Answer   string `json:"answer_html"`
+	Text     string `json:"-"` // the answer as plain text, for search
 }
 
 // LinkProblem is a link or image that leads nowhere.
@@ -219,14 +221,16 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 	w := bufio.NewWriter(buf)
 	var all, intro strings.Builder
 	var qa *QA
-	var answer strings.Builder
+	var answer, answerText strings.Builder
 	flush := func() {
 		if qa != nil {
 			qa.Answer = r.clean(answer.String(), allowHTML)
+			qa.Text = strings.TrimSpace(answerText.String())
 			doc.FAQ = append(doc.FAQ, *qa)
 			qa = nil
 		}
 		answer.Reset()
+		answerText.Reset()
 	}
 	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
 		if err := b.late(); err != nil {
@@ -249,6 +253,7 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 		}
 		if qa != nil {
 			answer.Write(buf.Bytes())
+			writeText(&answerText, n, src)
 		} else if len(doc.FAQ) == 0 {
 			intro.Write(buf.Bytes())
 		}
@@ -256,7 +261,9 @@ func (r *Renderer) Render(src []byte, allowHTML bool, resolve Resolver) (*Doc, e
 	flush()
 	doc.HTML = r.clean(all.String(), allowHTML)
 	doc.Intro = r.clean(intro.String(), allowHTML)
-	doc.Text = documentText(root, src)
+	var allText strings.Builder
+	writeText(&allText, root, src)
+	doc.Text = strings.TrimSpace(allText.String())
 	if err := b.late(); err != nil {
 		return nil, err
 	}
@@ -347,12 +354,20 @@ func plainText(n ast.Node, src []byte) string {
 		}
 		switch c := c.(type) {
 		case *ast.Text:
-			b.Write(c.Segment.Value(src))
+			if c.IsRaw() {
+				b.Write(c.Segment.Value(src))
+			} else {
+				b.Write(unescape(c.Segment.Value(src)))
+			}
 			if c.SoftLineBreak() || c.HardLineBreak() {
 				b.WriteByte(' ')
 			}
 		case *ast.String:
-			b.Write(c.Value)
+			if c.IsCode() || c.IsRaw() {
+				b.Write(c.Value)
+			} else {
+				b.Write(unescape(c.Value))
+			}
 		case *ast.CodeSpan:
 			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
 				if tx, ok := t.(*ast.Text); ok {
@@ -368,14 +383,14 @@ func plainText(n ast.Node, src []byte) string {
 	return strings.TrimSpace(b.String())
 }
 
-// documentText is the whole document as text, one block a line.
-func documentText(root ast.Node, src []byte) string {
-	var b strings.Builder
-	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+// writeText writes the text of block n and the blocks in it to b, one
+// block a line: what a reader sees, without markup.
+func writeText(b *strings.Builder, n ast.Node, src []byte) {
+	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering || n.Type() != ast.TypeBlock {
 			return ast.WalkContinue, nil
 		}
-		switch n.(type) {
+		switch n := n.(type) {
 		case *ast.Paragraph, *ast.Heading, *ast.TextBlock:
 			if t := plainText(n, src); t != "" {
 				b.WriteString(t)
@@ -389,8 +404,11 @@ func documentText(root ast.Node, src []byte) string {
 				b.Write(seg.Value(src))
 			}
 			return ast.WalkSkipChildren, nil
+		case *ast.HTMLBlock:
+			writeHTMLText(b, n, src)
+			return ast.WalkSkipChildren, nil
 		}
-		if n.Kind().String() == "TableCell" {
+		if n.Kind() == east.KindTableCell {
 			if t := plainText(n, src); t != "" {
 				b.WriteString(t)
 				b.WriteByte('\n')
@@ -399,7 +417,57 @@ func documentText(root ast.Node, src []byte) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	return strings.TrimSpace(b.String())
+}
+
+// writeHTMLText writes the text between the tags of a raw HTML block, one
+// line, leaving out scripts and styles.
+func writeHTMLText(b *strings.Builder, n *ast.HTMLBlock, src []byte) {
+	var raw bytes.Buffer
+	for i := 0; i < n.Lines().Len(); i++ {
+		seg := n.Lines().At(i)
+		raw.Write(seg.Value(src))
+	}
+	if n.HasClosure() {
+		raw.Write(n.ClosureLine.Value(src))
+	}
+	z := xhtml.NewTokenizer(&raw)
+	var words []string
+	skip := false
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			if len(words) > 0 {
+				b.WriteString(strings.Join(words, " "))
+				b.WriteByte('\n')
+			}
+			return
+		case xhtml.StartTagToken:
+			name, _ := z.TagName()
+			skip = string(name) == "script" || string(name) == "style"
+		case xhtml.EndTagToken:
+			skip = false
+		case xhtml.TextToken:
+			if t := strings.Join(strings.Fields(string(z.Text())), " "); t != "" && !skip {
+				words = append(words, t)
+			}
+		}
+	}
+}
+
+// unescape turns Markdown's backslash escapes and HTML character
+// references in text into the characters they stand for.
+func unescape(v []byte) []byte {
+	var out []byte
+	start := 0
+	for i := 0; i+1 < len(v); i++ {
+		if v[i] == '\\' && util.IsPunct(v[i+1]) {
+			out = append(out, util.ResolveNumericReferences(util.ResolveEntityNames(v[start:i]))...)
+			out = append(out, v[i+1])
+			i++
+			start = i + 1
+		}
+	}
+	return append(out, util.ResolveNumericReferences(util.ResolveEntityNames(v[start:]))...)
 }
 
 // escapeRawHTML shows raw HTML in Markdown as text, so that an author's

@@ -531,7 +531,7 @@ func (b *Builder) Watch(ctx context.Context) {
 				for _, f := range b.onBuild {
 					f(s)
 				}
-			})
+			}, b.log.With("source", src.Name()))
 			if err != nil {
 				b.log.Error("watching content stopped", "source", src.Name(), "err", err)
 			}

@@ -272,17 +272,8 @@ func (s *Site) sectionDecision(v access.Viewer, now time.Time, sec *Section) acc
 }
 
 func (s *Site) anyVisible(v access.Viewer, now time.Time, sec *Section) bool {
-	for _, p := range sec.Pages {
-		if s.Visible(v, p, now) {
-			return true
-		}
-	}
-	for _, c := range sec.Children {
-		if s.sectionDecision(v, now, c) == access.Allow {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(sec.Pages, func(p *Page) bool { return s.Visible(v, p, now) }) ||
+		slices.ContainsFunc(sec.Children, func(c *Section) bool { return s.sectionDecision(v, now, c) == access.Allow })
 }
 
 // SectionVisible reports whether v may open the section's listing.

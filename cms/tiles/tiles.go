@@ -6,10 +6,10 @@ package tiles
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -29,12 +29,7 @@ func (t Text) In(lang, fallback string) string {
 	if s := t[fallback]; s != "" {
 		return s
 	}
-	keys := make([]string, 0, len(t))
-	for k := range t {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(t)) {
 		if t[k] != "" {
 			return t[k]
 		}
@@ -108,13 +103,8 @@ func (s *Set) Category(id string) (Category, bool) {
 type FieldErrors map[string]string
 
 func (fe FieldErrors) Error() string {
-	keys := make([]string, 0, len(fe))
-	for k := range fe {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var parts []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(fe)) {
 		parts = append(parts, k+": "+fe[k])
 	}
 	return strings.Join(parts, "; ")

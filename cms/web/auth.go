@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +89,7 @@ func signInURL(returnPath string) string {
 func (s *Server) login(c *fiber.Ctx) error {
 	ret := auth.SafeReturn(c.Query("return"))
 	level := c.Query("level")
-	if level != "" && s.Auth.Settings().Levels.Levels != nil && !contains(s.Auth.Settings().Levels.Levels, level) {
+	if level != "" && s.Auth.Settings().Levels.Levels != nil && !slices.Contains(s.Auth.Settings().Levels.Levels, level) {
 		return fiber.NewError(fiber.StatusBadRequest, "unknown sign-in level")
 	}
 	binding := c.Cookies(s.Auth.AttemptCookieName())
@@ -195,13 +196,4 @@ func (s *Server) stepUp(c *fiber.Ctx, level string) error {
 	v.StepUpURL = "/auth/login?return=" + url.QueryEscape(c.OriginalURL()) + "&level=" + url.QueryEscape(level)
 	c.Status(fiber.StatusForbidden)
 	return s.send(c, "stepup", v)
-}
-
-func contains(xs []string, x string) bool {
-	for _, e := range xs {
-		if e == x {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // the handler on the connection's goroutine and reads nothing from the
 // connection meanwhile, so it cannot tell. The deadline is the bound.
 func (s *Server) requestDeadline(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), orDefault(s.Limits.RequestTimeout, 30*time.Second))
+	ctx, cancel := context.WithTimeout(c.UserContext(), cmp.Or(s.Limits.RequestTimeout, 30*time.Second))
 	defer cancel()
 	c.SetUserContext(ctx)
 	return c.Next()

@@ -85,7 +85,7 @@ func TestEditorSavesCRLFItemWithFrontMatterOnce(t *testing.T) {
 	if code, _, page := e.form(t, "klara", item, vals); code != 303 {
 		t.Fatalf("save: %d\n%s", code, page)
 	}
-	_, m, raw = e.call(t, "klara", "GET", "/api/v1/admin/items/"+strings.TrimPrefix(item, "/redaktion/"), "")
+	_, m, _ = e.call(t, "klara", "GET", "/api/v1/admin/items/"+strings.TrimPrefix(item, "/redaktion/"), "")
 	draft, _ := m["draft_markdown"].(string)
 	if n := strings.Count(draft, "title: Julbord"); n != 1 || !strings.HasPrefix(draft, "---\n") || !strings.HasSuffix(draft, "\n---\nVälkommen på julbord.\n") {
 		t.Fatalf("the saved draft holds its title %d times:\n%s", n, draft)

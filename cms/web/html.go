@@ -101,9 +101,7 @@ func (s *Server) renderSection(c *fiber.Ctx, st *site.Site, v access.Viewer, now
 		view.Jobs = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeJob, Lang: sec.Lang}), 5), now, loc)
 		view.NewsURL = s.listingURL(st, v, now, sec.Lang, content.TypeNews)
 		view.JobsURL = s.listingURL(st, v, now, sec.Lang, content.TypeJob)
-		for _, c := range view.Section.Children {
-			view.Sections = append(view.Sections, c)
-		}
+		view.Sections = append(view.Sections, view.Section.Children...)
 	case "news_list":
 		view.News = filterType(view.Section.Pages, content.TypeNews)
 	case "job_list":

@@ -270,11 +270,11 @@ func TestEditorPages(t *testing.T) {
 	if code, _, _ := e.form(t, "klara", item, map[string][]string{"action": {"submit"}, "version": {"1"}}); code != 303 {
 		t.Fatalf("submit: %d", code)
 	}
-	code, _, page = e.call(t, "klara", "GET", item, "")
+	_, _, page = e.call(t, "klara", "GET", item, "")
 	if strings.Contains(page, `value="approve"`) {
 		t.Fatal("the author is offered approval")
 	}
-	code, _, page = e.call(t, "per", "GET", item, "")
+	_, _, page = e.call(t, "per", "GET", item, "")
 	if !strings.Contains(page, `value="approve"`) || !strings.Contains(page, `value="reject"`) {
 		t.Fatal("the publisher is not offered approval")
 	}
@@ -306,7 +306,7 @@ func TestFeedsAndAuditLog(t *testing.T) {
 	for path, md := range map[string]string{"nyheter/julbord.md": newsMD, "nyheter/oppet-hus.md": pub} {
 		_, m, _ := e.call(t, "klara", "POST", "/api/v1/admin/items", fmt.Sprintf(`{"path":%q,"markdown":%q}`, path, md))
 		id := int(m["id"].(float64))
-		_, m, _ = e.call(t, "klara", "POST", fmt.Sprintf("/api/v1/admin/items/%d/submit", id), `{"version":1}`)
+		e.call(t, "klara", "POST", fmt.Sprintf("/api/v1/admin/items/%d/submit", id), `{"version":1}`)
 		e.call(t, "per", "POST", fmt.Sprintf("/api/v1/admin/items/%d/approve", id), `{"version":2}`)
 	}
 	e.builder.Build(context.Background())

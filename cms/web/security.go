@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -27,13 +28,6 @@ type Limits struct {
 	SignInRate int // to /auth/login and /auth/callback
 	SearchRate int // to /sok and /api/v1/search
 	APIRate    int // to the rest of /api/
-}
-
-func orDefault[T int | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // securityHeaders sets the headers every answer carries. Handlers that
@@ -116,7 +110,7 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusUnsupportedMediaType, "unsupported_encoding",
 			fmt.Sprintf("request bodies in the content coding %q are not accepted; send the body uncompressed", coding))
 	}
-	limit := orDefault(s.Limits.BodyBytes, 1<<20)
+	limit := cmp.Or(s.Limits.BodyBytes, 1<<20)
 	if p := c.Path(); p == "/api/v1/admin/media" || p == "/redaktion/media" {
 		return c.Next() // held to the upload limit as the body was read
 	}

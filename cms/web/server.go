@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"html/template"
@@ -168,9 +169,9 @@ func New(d Deps) (*Server, error) {
 		AppName:               "torg",
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		ReadTimeout:           orDefault(d.Limits.ReadTimeout, 30*time.Second),
-		WriteTimeout:          orDefault(d.Limits.WriteTimeout, 30*time.Second),
-		IdleTimeout:           orDefault(d.Limits.IdleTimeout, 120*time.Second),
+		ReadTimeout:           cmp.Or(d.Limits.ReadTimeout, 30*time.Second),
+		WriteTimeout:          cmp.Or(d.Limits.WriteTimeout, 30*time.Second),
+		IdleTimeout:           cmp.Or(d.Limits.IdleTimeout, 120*time.Second),
 		BodyLimit:             MaxUpload + 1<<20, // image uploads; other requests are held to 1 MB below
 		StrictRouting:         true,              // so /api/v1/pages/ (the home page) is not /api/v1/pages (the list)
 		CaseSensitive:         true,              // so /API/v1/… is not the API, whose checks look for /api/

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
-	"io/fs"
 	"net/url"
 	"slices"
 	"strconv"
@@ -100,12 +99,6 @@ func (s *Server) adminPutIcon(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-// iconExists tells tile validation which icons the theme has.
-func (s *Server) iconExists(name string) bool {
-	_, err := fs.Stat(s.Theme, "static/icons/"+name+".svg")
-	return err == nil
 }
 
 // tileViews lays out the viewer's tiles by category, favourites first.
@@ -353,10 +346,8 @@ func (s *Server) requireRole(c *fiber.Ctx, roles ...string) error {
 	if v.IsAnonymous() {
 		return apiErr(fiber.StatusUnauthorized, "unauthorized", "sign in first")
 	}
-	for _, r := range roles {
-		if v.HasRole(r) {
-			return nil
-		}
+	if slices.ContainsFunc(roles, v.HasRole) {
+		return nil
 	}
 	return apiErr(fiber.StatusForbidden, "forbidden", "this needs the role "+strings.Join(roles, " or "))
 }
