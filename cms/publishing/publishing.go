@@ -30,6 +30,21 @@ var (
 	Approvers = []string{"publisher", "admin"}
 )
 
+// Item is an editor item with its workflow state; Revision is one saved
+// text of it.
+type (
+	Item     = store.Item
+	Revision = store.Revision
+)
+
+// The states of an item.
+const (
+	StatusDraft       = store.StatusDraft
+	StatusInReview    = store.StatusInReview
+	StatusPublished   = store.StatusPublished
+	StatusUnpublished = store.StatusUnpublished
+)
+
 // Actor is who does something, and from where (for the audit log).
 type Actor = audit.Actor
 
@@ -454,3 +469,17 @@ func (s *Service) Revisions(ctx context.Context, v access.Viewer, id int64) ([]s
 
 // Now is the service's clock, for callers that stamp things.
 func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// ItemIDs returns every item's id by the path of its file, for linking
+// a page to where it is edited.
+func (s *Service) ItemIDs(ctx context.Context) (map[string]int64, error) {
+	items, err := s.db.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]int64, len(items))
+	for _, it := range items {
+		ids[it.Path] = it.ID
+	}
+	return ids, nil
+}

@@ -106,7 +106,7 @@ func TestRedirectsStayOnTheSite(t *testing.T) {
 	db := storetest.SQLite(t)
 	f := newFixture(t, monday10, func(d *Deps) {
 		withSearch(t)(d)
-		d.Store = db
+		*d = withStore(db, *d)
 		d.Feedback = feedback.New(db, d.Clock, quietLog(), 5, time.Minute)
 	})
 	base := serve(t, f.srv.App())
