@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
 	cmscontent "github.com/torg-cms/torg/cms/content"
@@ -28,6 +29,7 @@ import (
 	"github.com/torg-cms/torg/cms/feeds"
 	"github.com/torg-cms/torg/cms/health"
 	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/searchstats"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/web"
@@ -202,7 +204,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 		return 1
 	}
 	defer idx.Close()
-	deps.Search, deps.Store = idx, db
+	deps.Search, deps.SearchStats, deps.Audit = idx, searchstats.New(db), audit.New(db, clk)
 	deps.Feedback = feedback.New(db, clk, log.With("component", "feedback"), cfg.FeedbackRate, 10*time.Minute)
 	go deps.Feedback.Forget(ctx, cfg.FeedbackRetention, 6*time.Hour)
 	deps.Publishing = publishing.New(db, clk, log.With("component", "publishing"), ss.Content, builder)

@@ -6,6 +6,7 @@ package audit
 
 import (
 	"context"
+	"time"
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/clock"
@@ -39,4 +40,28 @@ func New(db *store.DB, clk clock.Clock) *Log {
 func (l *Log) Record(ctx context.Context, a Actor, action, target, details string, change func(tx *store.DB) error) error {
 	e := &store.AuditEntry{At: l.clock.Now().UTC(), Actor: a.Subject, Action: action, Target: target, Address: a.Address, Details: details}
 	return l.db.Audited(ctx, e, change)
+}
+
+// Entry is one line of the log: who did what to which target, when and
+// from where.
+type Entry struct {
+	At      time.Time
+	Actor   string
+	Action  string
+	Target  string
+	Address string
+	Details string
+}
+
+// Entries lists the log, newest first, at most limit entries (0: all).
+func (l *Log) Entries(ctx context.Context, limit int) ([]Entry, error) {
+	rows, err := l.db.AuditLog(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(rows))
+	for i, e := range rows {
+		out[i] = Entry{At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target, Address: e.Address, Details: e.Details}
+	}
+	return out, nil
 }

@@ -726,3 +726,8 @@ func (a *Service) SweepOnce(ctx context.Context) {
 		a.log.Info("expired sessions deleted", "count", n)
 	}
 }
+
+// Sessions counts the sessions stored, on every instance sharing the database.
+func (s *Service) Sessions(ctx context.Context) (int64, error) {
+	return s.db.CountSessions(ctx)
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/clock"
+	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 )
 
@@ -83,19 +84,19 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger, perWindow int, window 
 
 // Submit checks and stores an answer. It returns only when the answer is
 // in the database.
-func (s *Service) Submit(ctx context.Context, a Answer) (*store.Feedback, error) {
+func (s *Service) Submit(ctx context.Context, a Answer) (Record, error) {
 	if strings.TrimSpace(a.Honeypot) != "" {
-		return nil, ErrBot
+		return Record{}, ErrBot
 	}
 	if a.Helpful == nil {
-		return nil, fmt.Errorf("%w: answer yes or no", ErrInvalid)
+		return Record{}, fmt.Errorf("%w: answer yes or no", ErrInvalid)
 	}
 	comment := strings.TrimSpace(a.Comment)
 	if utf8.RuneCountInString(comment) > MaxComment {
-		return nil, fmt.Errorf("%w: the comment is longer than %d characters", ErrInvalid, MaxComment)
+		return Record{}, fmt.Errorf("%w: the comment is longer than %d characters", ErrInvalid, MaxComment)
 	}
 	if !utf8.ValidString(comment) {
-		return nil, fmt.Errorf("%w: the comment is not text", ErrInvalid)
+		return Record{}, fmt.Errorf("%w: the comment is not text", ErrInvalid)
 	}
 	contact := ""
 	if a.ContactMe {
@@ -104,33 +105,32 @@ func (s *Service) Submit(ctx context.Context, a Answer) (*store.Feedback, error)
 		case contact == "" && a.Sender.Subject != "":
 			contact = strings.TrimSpace(senderPrefix + a.Sender.Subject + " " + a.Sender.Name)
 		case !validAddress(contact):
-			return nil, fmt.Errorf("%w: give an e-mail address we may write to", ErrInvalid)
+			return Record{}, fmt.Errorf("%w: give an e-mail address we may write to", ErrInvalid)
 		}
 	}
 	if !s.lim.allow("addr:"+a.ClientAddress) || (a.Session != "" && !s.lim.allow("session:"+a.Session)) {
-		return nil, ErrRateLimited
+		return Record{}, ErrRateLimited
 	}
 	f := &store.Feedback{Path: a.Path, Section: a.Section, Revision: a.Revision, Lang: a.Lang, Helpful: *a.Helpful,
 		Comment: comment, Contact: contact, Status: store.FeedbackNew, CreatedAt: s.clock.Now().UTC()}
 	if err := s.db.CreateFeedback(ctx, f); err != nil {
-		return nil, err
+		return Record{}, err
 	}
-	return f, nil
+	return recordOf(f), nil
 }
 
 // File sets an answer's inbox status and internal note, with its audit
-// entry. mayReport is the caller's rule on which pages a may read answers
-// about; an answer about any other page is ErrNotFound, like one that does
-// not exist.
-func (s *Service) File(ctx context.Context, a audit.Actor, id int64, status, note string, mayReport func(path string) bool) error {
-	if status != store.FeedbackNew && status != store.FeedbackHandled && status != store.FeedbackArchived {
+// entry. An answer about a page the actor may not read answers about (see
+// Reader.May on st) is ErrNotFound, like one that does not exist.
+func (s *Service) File(ctx context.Context, a audit.Actor, st *site.Site, id int64, status, note string) error {
+	if !ValidStatus(status) {
 		return ErrBadStatus
 	}
 	if len(note) > 2000 {
 		return ErrLongNote
 	}
 	fb, err := s.db.FeedbackByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !mayReport(fb.Path)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !(Reader{Viewer: a.Viewer, Site: st}).May(fb.Path)) {
 		return ErrNotFound
 	}
 	if err != nil {

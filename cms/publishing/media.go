@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"path"
 	"slices"
@@ -64,4 +65,22 @@ func safeName(name, ctype string) string {
 	}
 	ext := map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}[ctype]
 	return base + ext
+}
+
+// Media is a stored image.
+type Media struct {
+	Key, Name, ContentType string
+	Data                   []byte
+}
+
+// Media returns the image stored under key, or ErrNotFound.
+func (s *Service) Media(ctx context.Context, key string) (Media, error) {
+	m, err := s.db.MediaByKey(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return Media{}, ErrNotFound
+	}
+	if err != nil {
+		return Media{}, err
+	}
+	return Media{Key: m.Key, Name: m.Name, ContentType: m.ContentType, Data: m.Data}, nil
 }

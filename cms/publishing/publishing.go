@@ -30,6 +30,55 @@ var (
 	Approvers = []string{"publisher", "admin"}
 )
 
+// Item is a piece of content written in the editor, with its workflow
+// state. Its published revision is what readers see; a newer draft can
+// wait for review beside it.
+type Item struct {
+	ID           int64
+	Path         string // like a file: nyheter/julbord.md
+	Status       string
+	Version      int64 // goes up with every change; a stale save is refused
+	AuthorID     string
+	DraftRev     int64 // the revision being worked on (0: none)
+	PublishedRev int64 // the revision readers see (0: none)
+	ApprovedBy   string
+	ApprovedAt   *time.Time
+	Comment      string // the last reviewer's comment, or the unpublish reason
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func itemOf(it *store.Item) *Item {
+	return &Item{ID: it.ID, Path: it.Path, Status: it.Status, Version: it.Version, AuthorID: it.AuthorID, DraftRev: it.DraftRev,
+		PublishedRev: it.PublishedRev, ApprovedBy: it.ApprovedBy, ApprovedAt: it.ApprovedAt, Comment: it.Comment, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+}
+
+// stepped is the outcome of a change to an item, for the caller.
+func stepped(it *store.Item, err error) (*Item, error) {
+	if err != nil {
+		return nil, err
+	}
+	return itemOf(it), nil
+}
+
+// Revision is one saved version of an item's Markdown.
+type Revision struct {
+	ID        int64
+	ItemID    int64
+	Markdown  string
+	AuthorID  string
+	Note      string // what changed, in words
+	CreatedAt time.Time
+}
+
+// The states of an item.
+const (
+	StatusDraft       = store.StatusDraft
+	StatusInReview    = store.StatusInReview
+	StatusPublished   = store.StatusPublished
+	StatusUnpublished = store.StatusUnpublished
+)
+
 // Actor is who does something, and from where (for the audit log).
 type Actor = audit.Actor
 
@@ -213,7 +262,7 @@ func (s *Service) item(ctx context.Context, id int64) (*store.Item, error) {
 }
 
 // Create starts a new item as a draft.
-func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*store.Item, error) {
+func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*Item, error) {
 	if !hasAny(a.Viewer, Writers) {
 		return nil, refuse(ErrForbidden, "writing needs the communicator role")
 	}
@@ -233,13 +282,13 @@ func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*sto
 	if err := s.audit.Record(ctx, a, "create", p, "", func(tx *store.DB) error { return tx.CreateItem(ctx, it, rev) }); err != nil {
 		return nil, err
 	}
-	return it, nil
+	return itemOf(it), nil
 }
 
 // Save stores a new revision as the draft. A published item stays live as
 // it was until the new draft is approved. version must be the item's
 // current version; otherwise someone else saved first and ErrConflict says so.
-func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown, note string) (*store.Item, error) {
+func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown, note string) (*Item, error) {
 	if !hasAny(a.Viewer, Writers) {
 		return nil, refuse(ErrForbidden, "writing needs the communicator role")
 	}
@@ -271,7 +320,7 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 	if err != nil {
 		return nil, err
 	}
-	return it, nil
+	return itemOf(it), nil
 }
 
 // transition changes an item's state after checks, in one step.
@@ -300,8 +349,8 @@ func (s *Service) transition(ctx context.Context, a Actor, id, version int64, ac
 }
 
 // Submit sends the draft for review.
-func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*store.Item, error) {
-	return s.transition(ctx, a, id, version, "submit", "", func(it *store.Item) error {
+func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*Item, error) {
+	return stepped(s.transition(ctx, a, id, version, "submit", "", func(it *store.Item) error {
 		if !hasAny(a.Viewer, Writers) {
 			return refuse(ErrForbidden, "submitting needs the communicator role")
 		}
@@ -310,13 +359,13 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*stor
 		}
 		it.Status, it.Comment = store.StatusInReview, ""
 		return nil
-	})
+	}))
 }
 
 // Approve publishes the draft in review. The approver must be a publisher
 // and must not have written the item or its draft.
-func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*store.Item, error) {
-	return s.transition(ctx, a, id, version, "approve", "", func(it *store.Item) error {
+func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*Item, error) {
+	return stepped(s.transition(ctx, a, id, version, "approve", "", func(it *store.Item) error {
 		if !hasAny(a.Viewer, Approvers) {
 			return refuse(ErrForbidden, "approving needs the publisher role")
 		}
@@ -334,12 +383,12 @@ func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*sto
 		it.PublishedRev, it.DraftRev, it.Status = it.DraftRev, 0, store.StatusPublished
 		it.ApprovedBy, it.ApprovedAt, it.Comment = a.Subject, &now, ""
 		return nil
-	})
+	}))
 }
 
 // Reject sends the draft back to its author with a comment, which is required.
-func (s *Service) Reject(ctx context.Context, a Actor, id, version int64, comment string) (*store.Item, error) {
-	return s.transition(ctx, a, id, version, "reject", comment, func(it *store.Item) error {
+func (s *Service) Reject(ctx context.Context, a Actor, id, version int64, comment string) (*Item, error) {
+	return stepped(s.transition(ctx, a, id, version, "reject", comment, func(it *store.Item) error {
 		if !hasAny(a.Viewer, Approvers) {
 			return refuse(ErrForbidden, "sending back needs the publisher role")
 		}
@@ -351,12 +400,12 @@ func (s *Service) Reject(ctx context.Context, a Actor, id, version int64, commen
 		}
 		it.Status, it.Comment = store.StatusDraft, strings.TrimSpace(comment)
 		return nil
-	})
+	}))
 }
 
 // Withdraw takes the draft back from review: its author, or a publisher.
-func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*store.Item, error) {
-	return s.transition(ctx, a, id, version, "withdraw", "", func(it *store.Item) error {
+func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*Item, error) {
+	return stepped(s.transition(ctx, a, id, version, "withdraw", "", func(it *store.Item) error {
 		if it.Status != store.StatusInReview {
 			return refuse(ErrState, "only an item in review can be withdrawn; this item is %s", it.Status)
 		}
@@ -369,12 +418,12 @@ func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*st
 		}
 		it.Status = store.StatusDraft
 		return nil
-	})
+	}))
 }
 
 // Unpublish takes a published item off the site, with a reason.
-func (s *Service) Unpublish(ctx context.Context, a Actor, id, version int64, reason string) (*store.Item, error) {
-	return s.transition(ctx, a, id, version, "unpublish", reason, func(it *store.Item) error {
+func (s *Service) Unpublish(ctx context.Context, a Actor, id, version int64, reason string) (*Item, error) {
+	return stepped(s.transition(ctx, a, id, version, "unpublish", reason, func(it *store.Item) error {
 		if !hasAny(a.Viewer, Approvers) {
 			return refuse(ErrForbidden, "unpublishing needs the publisher role")
 		}
@@ -386,7 +435,7 @@ func (s *Service) Unpublish(ctx context.Context, a Actor, id, version int64, rea
 		}
 		it.Status, it.Comment = store.StatusUnpublished, strings.TrimSpace(reason)
 		return nil
-	})
+	}))
 }
 
 // ErrUnknownStep is returned by Step for a step the workflow does not have.
@@ -394,7 +443,7 @@ var ErrUnknownStep = errors.New("steps are submit, approve, reject, withdraw and
 
 // Step takes the review step named by step; note is the comment of a
 // rejection or the reason of an unpublishing, and ignored otherwise.
-func (s *Service) Step(ctx context.Context, a Actor, id, version int64, step, note string) (*store.Item, error) {
+func (s *Service) Step(ctx context.Context, a Actor, id, version int64, step, note string) (*Item, error) {
 	switch step {
 	case "submit":
 		return s.Submit(ctx, a, id, version)
@@ -412,15 +461,19 @@ func (s *Service) Step(ctx context.Context, a Actor, id, version int64, step, no
 
 // Item returns an item with its draft and published Markdown, when v may
 // work on it; ErrNotFound otherwise.
-func (s *Service) Item(ctx context.Context, v access.Viewer, id int64) (*store.Item, string, string, error) {
+func (s *Service) Item(ctx context.Context, v access.Viewer, id int64) (*Item, string, string, error) {
 	if !hasAny(v, Writers) {
 		return nil, "", "", ErrNotFound
 	}
-	return s.editable(ctx, v, id)
+	it, draft, published, err := s.editable(ctx, v, id)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return itemOf(it), draft, published, nil
 }
 
 // Items lists the items v may work on.
-func (s *Service) Items(ctx context.Context, v access.Viewer) ([]store.Item, error) {
+func (s *Service) Items(ctx context.Context, v access.Viewer) ([]Item, error) {
 	if !hasAny(v, Writers) {
 		return nil, nil
 	}
@@ -428,29 +481,51 @@ func (s *Service) Items(ctx context.Context, v access.Viewer) ([]store.Item, err
 	if err != nil {
 		return nil, err
 	}
-	out := items[:0]
+	var out []Item
 	for _, it := range items {
 		draft, published, err := s.texts(ctx, &it)
 		if err != nil {
 			return nil, err
 		}
 		if s.mayEdit(v, it.Path, nonEmpty(draft, published)...) {
-			out = append(out, it)
+			out = append(out, *itemOf(&it))
 		}
 	}
 	return out, nil
 }
 
 // Revisions lists an item's revisions, when v may work on it.
-func (s *Service) Revisions(ctx context.Context, v access.Viewer, id int64) ([]store.Revision, error) {
+func (s *Service) Revisions(ctx context.Context, v access.Viewer, id int64) ([]Revision, error) {
 	if !hasAny(v, Writers) {
 		return nil, ErrNotFound
 	}
 	if _, _, _, err := s.editable(ctx, v, id); err != nil {
 		return nil, err
 	}
-	return s.db.Revisions(ctx, id)
+	revs, err := s.db.Revisions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Revision, len(revs))
+	for i, r := range revs {
+		out[i] = Revision{ID: r.ID, ItemID: r.ItemID, Markdown: r.Markdown, AuthorID: r.AuthorID, Note: r.Note, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
 }
 
 // Now is the service's clock, for callers that stamp things.
 func (s *Service) Now() time.Time { return s.clock.Now() }
+
+// ItemIDs returns every item's id by the path of its file, for linking
+// a page to where it is edited.
+func (s *Service) ItemIDs(ctx context.Context) (map[string]int64, error) {
+	items, err := s.db.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[string]int64, len(items))
+	for _, it := range items {
+		ids[it.Path] = it.ID
+	}
+	return ids, nil
+}

@@ -65,7 +65,7 @@ func TestWorkflow(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := it.Version
-		step := func(name string, got *store.Item, err error, want string) {
+		step := func(name string, got *Item, err error, want string) {
 			t.Helper()
 			if kind(err) != want {
 				t.Fatalf("%s: %v, want %s", name, err, want)

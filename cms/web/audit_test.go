@@ -60,10 +60,10 @@ func newAuditRig(t *testing.T, db *store.DB) *auditRig {
 	if _, err := tileSvc.Seed(ctx, seed); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
-		Tiles: tileSvc, Feedback: feedback.New(db, clk, quietLog(), 1000, time.Minute),
-		Viewer: func(c *fiber.Ctx) access.Viewer { return auditPeople[c.Get("X-Test-As")] }})
+	srv, err := New(withStore(db, Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
+		Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
+		Tiles:      tileSvc, Feedback: feedback.New(db, clk, quietLog(), 1000, time.Minute),
+		Viewer: func(c *fiber.Ctx) access.Viewer { return auditPeople[c.Get("X-Test-As")] }}))
 	if err != nil {
 		t.Fatal(err)
 	}

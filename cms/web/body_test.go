@@ -54,7 +54,7 @@ func gzipOf(t *testing.T, data []byte) []byte {
 func TestCompressedBodiesRefusedBeforeDecoding(t *testing.T) {
 	db := storetest.SQLite(t)
 	f := newFixture(t, monday10, func(d *Deps) {
-		d.Store = db
+		*d = withStore(db, *d)
 		d.Publishing = publishing.New(db, d.Clock, quietLog(), content.Options{DefaultLang: "sv"}, d.Sites)
 		d.Feedback = feedback.New(db, d.Clock, quietLog(), 5, time.Minute)
 	})

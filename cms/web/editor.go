@@ -15,17 +15,18 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/report"
 	"github.com/torg-cms/torg/cms/site"
-	"github.com/torg-cms/torg/cms/store"
 )
 
 // EditorView is the editor's page data.
 type EditorView struct {
-	Items      []store.Item
-	Item       *store.Item
+	Items      []publishing.Item
+	Item       *publishing.Item
 	Form       EditorForm
 	Errors     map[string]string
 	Message    string
@@ -37,8 +38,8 @@ type EditorView struct {
 	CanApprove bool
 	IsAuthor   bool
 	Uploaded   string
-	Audit      []store.AuditEntry
-	Health     *HealthReport
+	Audit      []audit.Entry
+	Health     *report.Report
 	Feedback   *FeedbackDashboard
 }
 
@@ -110,7 +111,7 @@ func (f EditorForm) path(defaultLang string) string {
 }
 
 // formOf fills the fields from an item's Markdown.
-func formOf(it *store.Item, md string, opts content.Options) EditorForm {
+func formOf(it *publishing.Item, md string, opts content.Options) EditorForm {
 	f := EditorForm{Version: it.Version}
 	dir, file, _ := strings.Cut(it.Path, "/")
 	for strings.Contains(file, "/") {
@@ -402,7 +403,7 @@ func (s *Server) editorAudit(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	v, ev := s.editorView(c)
-	entries, err := s.Store.AuditLog(c.UserContext(), 500)
+	entries, err := s.Audit.Entries(c.UserContext(), 500)
 	if err != nil {
 		return err
 	}

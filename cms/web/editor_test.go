@@ -113,10 +113,9 @@ func newNorwegianEditorial(t *testing.T) *editorial {
 		"per":  {Subject: "per", Roles: []string{"publisher", "communicator", "ansatt"}, Level: "high"},
 		"ola":  {Subject: "ola", Roles: []string{"ansatt"}, Level: "high"},
 	}
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "nb",
-		Roles: []string{"ansatt", "vikar"}, Levels: levels, Store: db,
-		Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "nb", Location: stockholm, Levels: levels}, b),
-		Viewer:     func(c *fiber.Ctx) access.Viewer { return who[c.Get("X-Test-As")] }})
+	srv, err := New(withStore(db, Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "nb",
+		Roles: []string{"ansatt", "vikar"}, Levels: levels, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "nb", Location: stockholm, Levels: levels}, b),
+		Viewer: func(c *fiber.Ctx) access.Viewer { return who[c.Get("X-Test-As")] }}))
 	if err != nil {
 		t.Fatal(err)
 	}

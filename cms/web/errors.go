@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/torg-cms/torg/cms/audit"
-	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/cms/dberr"
 )
 
 // codeDatabaseUnavailable is the code of a write refused while the database
@@ -59,7 +59,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &own):
 		ae = own
-	case store.Unavailable(err):
+	case dberr.Unavailable(err):
 		ae = &apiError{Status: fiber.StatusServiceUnavailable, Code: codeDatabaseUnavailable,
 			Message: "the database does not answer right now; nothing was saved. Pages and search still work; please try again in a moment"}
 	case errors.Is(err, audit.ErrUnwritable):

@@ -17,7 +17,6 @@ import (
 	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/redirect"
 	"github.com/torg-cms/torg/cms/site"
-	"github.com/torg-cms/torg/cms/store"
 )
 
 const csrfCookie = "torg_csrf"
@@ -153,8 +152,8 @@ func (s *Server) apiFeedback(c *fiber.Ctx) error {
 }
 
 // feedbackFilter reads the dashboard's filters.
-func (s *Server) feedbackFilter(c *fiber.Ctx) (store.FeedbackFilter, error) {
-	f := store.FeedbackFilter{Section: c.Query("section"), Lang: c.Query("lang"), Status: c.Query("status")}
+func (s *Server) feedbackFilter(c *fiber.Ctx) (feedback.Filter, error) {
+	f := feedback.Filter{Section: c.Query("section"), Lang: c.Query("lang"), Status: c.Query("status")}
 	loc := s.location()
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if q := c.Query(name); q != "" {
@@ -168,10 +167,15 @@ func (s *Server) feedbackFilter(c *fiber.Ctx) (store.FeedbackFilter, error) {
 			*dst = t
 		}
 	}
-	if f.Status != "" && f.Status != store.FeedbackNew && f.Status != store.FeedbackHandled && f.Status != store.FeedbackArchived {
+	if f.Status != "" && !feedback.ValidStatus(f.Status) {
 		return f, fieldErr(map[string]string{"status": "new, handled or archived"})
 	}
 	return f, nil
+}
+
+// feedbackReader is who reads answers in this request, by the current site's rule.
+func (s *Server) feedbackReader(c *fiber.Ctx) feedback.Reader {
+	return feedback.Reader{Viewer: s.Viewer(c), Site: s.Sites.Current()}
 }
 
 // apiFeedbackList is GET /api/v1/admin/feedback: the comments inbox.
@@ -183,7 +187,7 @@ func (s *Server) apiFeedbackList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.Store.FeedbackList(c.UserContext(), f, 500)
+	items, err := s.Feedback.List(c.UserContext(), s.feedbackReader(c), f, 500)
 	if err != nil {
 		return err
 	}
@@ -199,11 +203,7 @@ func (s *Server) apiFeedbackList(c *fiber.Ctx) error {
 		CreatedAt time.Time `json:"created_at"`
 	}
 	out := []row{}
-	st, now, viewer := s.Sites.Current(), s.Clock.Now(), s.Viewer(c)
 	for _, it := range items {
-		if !s.mayReport(st, viewer, now, it.Path) {
-			continue
-		}
 		out = append(out, row{it.ID, it.Path, it.Lang, it.Helpful, it.Comment, it.Contact, it.Status, it.Note, it.CreatedAt})
 	}
 	return c.JSON(fiber.Map{"items": out})
@@ -228,7 +228,7 @@ func (s *Server) apiFeedbackUpdate(c *fiber.Ctx) error {
 	if err := body(c, &in); err != nil {
 		return err
 	}
-	switch err := s.fileAnswer(c, id, in.Status, in.Note); {
+	switch err := s.Feedback.File(c.UserContext(), s.actor(c), s.Sites.Current(), id, in.Status, in.Note); {
 	case errors.Is(err, feedback.ErrBadStatus):
 		return fieldErr(map[string]string{"status": "new, handled or archived"})
 	case errors.Is(err, feedback.ErrLongNote):
@@ -241,67 +241,6 @@ func (s *Server) apiFeedbackUpdate(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// fileAnswer sets an answer's inbox status and internal note, for the
-// dashboard's form and the API alike. An answer about a page the caller
-// may not see is feedback.ErrNotFound, like one that does not exist.
-func (s *Server) fileAnswer(c *fiber.Ctx, id int64, status, note string) error {
-	st, v, now := s.Sites.Current(), s.Viewer(c), s.Clock.Now()
-	return s.Feedback.File(c.UserContext(), s.actor(c), id, status, note, func(path string) bool { return s.mayReport(st, v, now, path) })
-}
-
-// PageStatView is one page's helpfulness, with its trend.
-type PageStatView struct {
-	store.PageStat
-	Share int     `json:"share_yes"` // per cent
-	Total int64   `json:"total"`
-	Trend []int64 `json:"trend"` // answers per week, oldest first, last 8 weeks
-	Title string  `json:"title,omitempty"`
-}
-
-// feedbackStats computes per-page figures for the dashboard and the report.
-func (s *Server) feedbackStats(c *fiber.Ctx, f store.FeedbackFilter) ([]PageStatView, error) {
-	stats, err := s.Store.FeedbackStats(c.UserContext(), f)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
-	weeks := map[string][]int64{}
-	err = s.Store.EachFeedback(c.UserContext(), store.FeedbackFilter{Section: f.Section, Lang: f.Lang, From: now.AddDate(0, 0, -56)}, func(fb *store.Feedback) error {
-		w := int(now.Sub(fb.CreatedAt).Hours() / (24 * 7))
-		if w >= 0 && w < 8 {
-			if weeks[fb.Path] == nil {
-				weeks[fb.Path] = make([]int64, 8)
-			}
-			weeks[fb.Path][7-w]++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	st, viewer := s.Sites.Current(), s.Viewer(c)
-	out := make([]PageStatView, 0, len(stats))
-	for _, p := range stats {
-		if !s.mayReport(st, viewer, now, p.Path) {
-			continue
-		}
-		v := PageStatView{PageStat: p, Total: p.Yes + p.No, Trend: weeks[p.Path]}
-		if v.Trend == nil {
-			v.Trend = make([]int64, 8)
-		}
-		if v.Total > 0 {
-			v.Share = int(p.Yes * 100 / v.Total)
-		}
-		if st != nil {
-			if pg, ok := st.ForEditor(viewer, p.Path); ok {
-				v.Title = pg.Title
-			}
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 // apiFeedbackStats is GET /api/v1/admin/feedback/stats.
 func (s *Server) apiFeedbackStats(c *fiber.Ctx) error {
 	if err := s.requireRole(c, "communicator", "publisher", "admin"); err != nil {
@@ -311,7 +250,7 @@ func (s *Server) apiFeedbackStats(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	stats, err := s.feedbackStats(c, f)
+	stats, err := s.Feedback.Stats(c.UserContext(), s.feedbackReader(c), f)
 	if err != nil {
 		return err
 	}
@@ -332,11 +271,7 @@ func (s *Server) apiFeedbackCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="torg-feedback.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	w.Write([]string{"created_at", "path", "lang", "helpful", "comment", "contact", "status", "note"})
-	st, now, viewer := s.Sites.Current(), s.Clock.Now(), s.Viewer(c)
-	err = s.Store.EachFeedback(c.UserContext(), f, func(fb *store.Feedback) error {
-		if !s.mayReport(st, viewer, now, fb.Path) {
-			return nil
-		}
+	err = s.Feedback.Export(c.UserContext(), s.feedbackReader(c), f, func(fb feedback.Record) error {
 		yes := "no"
 		if fb.Helpful {
 			yes = "yes"
@@ -352,8 +287,8 @@ func (s *Server) apiFeedbackCSV(c *fiber.Ctx) error {
 
 // FeedbackDashboard is the communicators' view of what readers said.
 type FeedbackDashboard struct {
-	Stats                          []PageStatView
-	Inbox                          []store.Feedback
+	Stats                          []feedback.PageStat
+	Inbox                          []feedback.Record
 	Section, Lang, From, To, State string
 	Query                          string       // the filters, for the forms
 	CSV                            template.URL // the export with the same filters
@@ -366,7 +301,7 @@ func (s *Server) editorFeedback(c *fiber.Ctx) error {
 	v, ev := s.editorView(c)
 	v.Title = s.cat.T(v.Lang, "fbdash.title")
 	d := &FeedbackDashboard{Section: c.Query("section"), Lang: c.Query("lang"), From: c.Query("from"), To: c.Query("to"), State: c.Query("status"),
-		Statuses: []string{store.FeedbackNew, store.FeedbackHandled, store.FeedbackArchived}}
+		Statuses: feedback.Statuses}
 	ev.Feedback = d
 	f, err := s.feedbackFilter(c)
 	if err != nil {
@@ -385,21 +320,15 @@ func (s *Server) editorFeedback(c *fiber.Ctx) error {
 	if d.Query != "" {
 		d.CSV += template.URL("?" + d.Query) // encoded above
 	}
+	r := s.feedbackReader(c)
 	all := f
 	all.Status = ""
-	if d.Stats, err = s.feedbackStats(c, all); err != nil {
+	if d.Stats, err = s.Feedback.Stats(c.UserContext(), r, all); err != nil {
 		return err
 	}
 	f.OnlyWithComment = true
-	inbox, err := s.Store.FeedbackList(c.UserContext(), f, 200)
-	if err != nil {
+	if d.Inbox, err = s.Feedback.List(c.UserContext(), r, f, 200); err != nil {
 		return err
-	}
-	st, now, viewer := s.Sites.Current(), s.Clock.Now(), s.Viewer(c)
-	for _, fb := range inbox {
-		if s.mayReport(st, viewer, now, fb.Path) {
-			d.Inbox = append(d.Inbox, fb)
-		}
 	}
 	return s.send(c, "editor_feedback", v)
 }
@@ -410,7 +339,7 @@ func (s *Server) editorFeedbackUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	switch err := s.fileAnswer(c, id, c.FormValue("status"), c.FormValue("note")); {
+	switch err := s.Feedback.File(c.UserContext(), s.actor(c), s.Sites.Current(), id, c.FormValue("status"), c.FormValue("note")); {
 	case errors.Is(err, feedback.ErrBadStatus), errors.Is(err, feedback.ErrLongNote):
 		return fiber.NewError(fiber.StatusBadRequest, err.Error())
 	case errors.Is(err, feedback.ErrNotFound):
@@ -425,17 +354,4 @@ func (s *Server) editorFeedbackUpdate(c *fiber.Ctx) error {
 		}
 	}
 	return c.Redirect(back+"#fb-"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
-}
-
-// mayReport tells whether answers about path may be shown to v: when v may
-// look after the page (the editorial rule: its readers and the editors
-// responsible for its section), or when the page no longer exists.
-func (s *Server) mayReport(st *site.Site, v access.Viewer, now time.Time, path string) bool {
-	if st == nil {
-		return true
-	}
-	if _, ok := st.ForEditor(v, path); ok {
-		return true
-	}
-	return !st.Has(path)
 }

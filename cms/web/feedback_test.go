@@ -38,11 +38,11 @@ func newFeedbackSite(t *testing.T, db *store.DB, mod func(*Deps)) *fbSite {
 		t.Fatal(err)
 	}
 	d := Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Feedback: feedback.New(db, clk, quietLog(), 3, 10*time.Minute), Viewer: func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }}
+		Feedback: feedback.New(db, clk, quietLog(), 3, 10*time.Minute), Viewer: func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }}
 	if mod != nil {
 		mod(&d)
 	}
-	srv, err := New(d)
+	srv, err := New(withStore(db, d))
 	if err != nil {
 		t.Fatal(err)
 	}

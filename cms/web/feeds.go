@@ -146,7 +146,7 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	if n < 1 || n > 1000 {
 		return apiErr(fiber.StatusBadRequest, "bad_parameter", "limit must be from 1 to 1000")
 	}
-	entries, err := s.Store.AuditLog(c.UserContext(), n)
+	entries, err := s.Audit.Entries(c.UserContext(), n)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (s *Server) auditCSV(c *fiber.Ctx) error {
 	if err := s.requireRole(c, "admin"); err != nil {
 		return err
 	}
-	entries, err := s.Store.AuditLog(c.UserContext(), 0)
+	entries, err := s.Audit.Entries(c.UserContext(), 0)
 	if err != nil {
 		return err
 	}

@@ -41,15 +41,15 @@ func newReading(t *testing.T, db *store.DB) *editorial {
 	if _, err := b.Build(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
-		SignIn: signInURL,
+	srv, err := New(withStore(db, Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
+		Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
+		SignIn:     signInURL,
 		Viewer: func(c *fiber.Ctx) access.Viewer {
 			if v, ok := readers[c.Get("X-Test-As")]; ok {
 				return v
 			}
 			return people[c.Get("X-Test-As")]
-		}})
+		}}))
 	if err != nil {
 		t.Fatal(err)
 	}

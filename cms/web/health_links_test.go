@@ -20,6 +20,7 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/health"
+	"github.com/torg-cms/torg/cms/report"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store/storetest"
 	"github.com/torg-cms/torg/themes"
@@ -61,8 +62,8 @@ func TestHealthReportShowsInternalLinksAsNotChecked(t *testing.T) {
 	if n := len(lc.Results(all)); n != 3 {
 		t.Fatalf("%d of 3 links checked", n)
 	}
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: storetest.SQLite(t), Links: lc, Viewer: func(c *fiber.Ctx) access.Viewer { return reporters[c.Get("X-Test-As")] }})
+	srv, err := New(withStore(storetest.SQLite(t), Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
+		Links: lc, Viewer: func(c *fiber.Ctx) access.Viewer { return reporters[c.Get("X-Test-As")] }}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestHealthReportShowsInternalLinksAsNotChecked(t *testing.T) {
 		return string(body)
 	}
 	reported := func(who string) []string {
-		var r HealthReport
+		var r report.Report
 		if err := json.Unmarshal([]byte(get(who, "/api/v1/admin/health")), &r); err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/health"
+	"github.com/torg-cms/torg/cms/report"
 	"github.com/torg-cms/torg/cms/site"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
@@ -89,7 +90,7 @@ func TestDashboardAndHealthReport(t *testing.T) {
 
 		// The figures, as Klara sees them.
 		code, _, body := f.req(t, "GET", "/api/v1/admin/feedback/stats", "", as("klara"))
-		var stats struct{ Items []PageStatView }
+		var stats struct{ Items []feedback.PageStat }
 		json.Unmarshal([]byte(body), &stats)
 		if code != 200 || len(stats.Items) != 2 {
 			t.Fatalf("stats: %d %s", code, body)
@@ -109,11 +110,11 @@ func TestDashboardAndHealthReport(t *testing.T) {
 
 		// The report.
 		code, _, body = f.req(t, "GET", "/api/v1/admin/health", "", as("klara"))
-		var r HealthReport
+		var r report.Report
 		if err := json.Unmarshal([]byte(body), &r); code != 200 || err != nil {
 			t.Fatalf("report: %d %v %s", code, err, body)
 		}
-		stale := map[string]StaleRow{}
+		stale := map[string]report.StaleRow{}
 		for _, s := range r.Stale {
 			stale[s.Path] = s
 		}

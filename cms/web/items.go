@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/torg-cms/torg/cms/publishing"
-	"github.com/torg-cms/torg/cms/store"
 )
 
 // apiItem is an editor item in the API.
@@ -31,10 +30,10 @@ type apiItem struct {
 	Published  *string    `json:"published_markdown,omitempty"`
 }
 
-func itemOf(it *store.Item) apiItem {
+func itemOf(it *publishing.Item) apiItem {
 	return apiItem{ID: it.ID, Path: it.Path, Status: it.Status, Version: it.Version, Author: it.AuthorID,
 		ApprovedBy: it.ApprovedBy, ApprovedAt: it.ApprovedAt, Comment: it.Comment,
-		Live: it.PublishedRev > 0 && it.Status != store.StatusUnpublished, Pending: it.DraftRev > 0, UpdatedAt: it.UpdatedAt}
+		Live: it.PublishedRev > 0 && it.Status != publishing.StatusUnpublished, Pending: it.DraftRev > 0, UpdatedAt: it.UpdatedAt}
 }
 
 func (s *Server) actor(c *fiber.Ctx) publishing.Actor {
@@ -301,8 +300,8 @@ func (s *Server) media(c *fiber.Ctx) error {
 		}
 		return fiber.ErrNotFound
 	}
-	m, err := s.Store.MediaByKey(c.UserContext(), c.Params("key"))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && m.Name != c.Params("name")) {
+	m, err := s.Publishing.Media(c.UserContext(), c.Params("key"))
+	if errors.Is(err, publishing.ErrNotFound) || (err == nil && m.Name != c.Params("name")) {
 		return notFound()
 	}
 	if err != nil {

@@ -52,9 +52,9 @@ func newEditorial(t *testing.T, db *store.DB) *editorial {
 	if _, err := b.Build(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
-		Viewer: func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }})
+	srv, err := New(withStore(db, Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
+		Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
+		Viewer:     func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }}))
 	if err != nil {
 		t.Fatal(err)
 	}

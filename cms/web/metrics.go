@@ -48,12 +48,12 @@ func (s *Server) newMetrics() *metrics {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_search_index_documents", Help: "Documents in the search index."},
 			func() float64 { return float64(s.Search.Len()) }))
 	}
-	if s.Auth != nil && s.Store != nil {
+	if s.Auth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_sessions", Help: "Sessions stored (shared by every instance on one database)."},
 			func() float64 {
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 				defer cancel()
-				n, err := s.Store.CountSessions(ctx)
+				n, err := s.Auth.Sessions(ctx)
 				if err != nil {
 					return -1
 				}

@@ -14,7 +14,7 @@ func TestMetricsCountRequestsAndFeedback(t *testing.T) {
 	db := storetest.SQLite(t)
 	f := newFixture(t, monday10, func(d *Deps) {
 		d.MetricsToken = "mätartoken"
-		d.Store = db
+		*d = withStore(db, *d)
 		d.Feedback = feedback.New(db, d.Clock, quietLog(), 5, time.Minute)
 	})
 	for range 3 {

@@ -42,7 +42,8 @@ func BenchmarkSignedInPage(b *testing.B) {
 	db := storetest.SQLite(b)
 	f := newFixture(b, monday10, func(d *Deps) {
 		d.Auth = auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, db, d.Clock, quietLog())
-		d.Store, d.Feedback = db, feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
+		*d = withStore(db, *d)
+		d.Feedback = feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
 		d.Viewer = func(*fiber.Ctx) access.Viewer {
 			return access.Viewer{Subject: "e1", Name: "Erik Holm", Roles: []string{"employee"}, Level: "password"}
 		}
@@ -65,7 +66,8 @@ func BenchmarkSignedInPageServed(b *testing.B) {
 	db := storetest.SQLite(b)
 	f := newFixture(b, monday10, func(d *Deps) {
 		d.Auth = auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, db, d.Clock, quietLog())
-		d.Store, d.Feedback = db, feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
+		*d = withStore(db, *d)
+		d.Feedback = feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
 		d.Viewer = func(*fiber.Ctx) access.Viewer {
 			return access.Viewer{Subject: "e1", Name: "Erik Holm", Roles: []string{"employee"}, Level: "password"}
 		}

@@ -100,8 +100,9 @@ func twinSite(t *testing.T, theme fs.FS) *liveSite {
 		t.Fatal(err)
 	}
 	d := Deps{Sites: b, Clock: clk, Log: log, Theme: theme, BaseURL: base, DefaultLang: "sv", DemoIdP: idp, Tiles: tileSvc}
+	d = withStore(db, d)
 	withSearch(t)(&d)
-	d.Store, d.Auth, d.Feedback = db, auth.New(settings, db, clock.System{}, log), feedback.New(db, clk, log, 3, 10*time.Minute)
+	d.Auth, d.Feedback = auth.New(settings, db, clock.System{}, log), feedback.New(db, clk, log, 3, 10*time.Minute)
 	srv, err := New(d)
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +246,8 @@ func TestSharedRenderCannotReachPersonalValues(t *testing.T) {
 		})
 		f := newFixture(t, monday10, func(d *Deps) {
 			db := storetest.SQLite(t)
-			d.Theme, d.Store = theme, db
+			d.Theme = theme
+			*d = withStore(db, *d)
 			d.Auth = auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, db, d.Clock, quietLog())
 			d.Feedback = feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
 			d.Viewer = func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }
@@ -302,7 +304,8 @@ func TestSlotsOfAnonymousReadersKeptWithPage(t *testing.T) {
 		if _, err := d.Tiles.Seed(context.Background(), data); err != nil {
 			t.Fatal(err)
 		}
-		d.Store, d.Feedback = db, feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
+		*d = withStore(db, *d)
+		d.Feedback = feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
 	})
 	slots := func(path string) (n int, text string) {
 		if res := f.do(t, "GET", path, nil); res.status != 200 {

@@ -26,7 +26,8 @@ func TestPageCache(t *testing.T) {
 	f := newFixture(t, time.Date(2027, 1, 7, 7, 59, 0, 0, stockholm), func(d *Deps) {
 		// A provider that is never asked: the readers come from a header.
 		d.Auth = auth.New(auth.Settings{Issuer: "http://127.0.0.1:1", ClientID: "x", RedirectURL: "http://127.0.0.1/cb"}, db, d.Clock, quietLog())
-		d.Store, d.Feedback = db, feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
+		*d = withStore(db, *d)
+		d.Feedback = feedback.New(db, d.Clock, quietLog(), 3, 10*time.Minute)
 		d.Viewer = func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }
 	})
 	as := func(who, cookie string) map[string]string {

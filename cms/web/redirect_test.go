@@ -105,8 +105,8 @@ func walk(t *testing.T, base, method, target, body string, header ...string) {
 func TestRedirectsStayOnTheSite(t *testing.T) {
 	db := storetest.SQLite(t)
 	f := newFixture(t, monday10, func(d *Deps) {
+		*d = withStore(db, *d)
 		withSearch(t)(d)
-		d.Store = db
 		d.Feedback = feedback.New(db, d.Clock, quietLog(), 5, time.Minute)
 	})
 	base := serve(t, f.srv.App())

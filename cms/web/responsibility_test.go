@@ -61,10 +61,10 @@ func newNewsroom(t *testing.T, db *store.DB) *newsroom {
 		t.Fatal(err)
 	}
 	fb := feedback.New(db, clk, quietLog(), 1000, 10*time.Minute)
-	srv, err := New(Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		Store: db, Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
-		Feedback: fb, Tiles: tileSvc,
-		Viewer: func(c *fiber.Ctx) access.Viewer { return editors[c.Get("X-Test-As")] }})
+	srv, err := New(withStore(db, Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
+		Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
+		Feedback:   fb, Tiles: tileSvc,
+		Viewer: func(c *fiber.Ctx) access.Viewer { return editors[c.Get("X-Test-As")] }}))
 	if err != nil {
 		t.Fatal(err)
 	}

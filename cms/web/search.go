@@ -2,14 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -17,7 +15,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/redirect"
-	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/cms/searchstats"
 	"github.com/torg-cms/torg/search"
 )
 
@@ -69,10 +67,6 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, error) {
 	return r, r.Validate()
 }
 
-func normalQuery(q string) string {
-	return strings.Join(strings.Fields(strings.ToLower(q)), " ")
-}
-
 // runSearch searches and adds the best bets.
 func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []search.Hit, error) {
 	started := time.Now()
@@ -83,71 +77,15 @@ func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []se
 	}
 	var bets []search.Hit
 	if r.Cursor == "" {
-		if urls := s.SearchSettings.BestBets[normalQuery(r.Query)]; len(urls) > 0 {
+		if urls := s.SearchSettings.BestBets[searchstats.Normal(r.Query)]; len(urls) > 0 {
 			bets, _ = s.Search.Pinned(c.UserContext(), urls, r.Viewer, r.Now)
 		}
 	}
 	return res, bets, nil
 }
 
-// The search statistics count readers, not requests: a query counts once
-// per reader and day, from the search page's first page of results only
-// (not from suggestions, the API's programs or a browser's prefetch), and
-// a followed hit once, after a counted search. Who searched is kept in
-// memory for the day only, as a hash, and never stored; nor is whether
-// they found anything, which depends on who they are.
-const (
-	// maxQueriesPerReader is how many queries one reader adds in a day.
-	maxQueriesPerReader = 30
-	// maxQueriesPerDay is how many queries the statistics keep for a day.
-	maxQueriesPerDay = 2000
-	// maxCountedPerDay bounds the memory of who counted what today.
-	maxCountedPerDay = 200_000
-)
-
 // editorialRoles may read the search statistics.
 var editorialRoles = []string{"communicator", "publisher", "admin"}
-
-// queryLog remembers, for the current day, which reader's searches and
-// followed hits were counted.
-type queryLog struct {
-	mu      sync.Mutex
-	day     string
-	counted map[[32]byte]bool // reader and query: a hit followed
-	readers map[[32]byte]int  // reader: queries counted
-}
-
-func readerHash(day, reader string, query ...string) [32]byte {
-	return sha256.Sum256([]byte(day + "\x00" + reader + "\x00" + strings.Join(query, " ")))
-}
-
-// search tells whether a reader's search counts, and notes it.
-func (l *queryLog) search(day, reader, q string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.day != day || l.counted == nil {
-		l.day, l.counted, l.readers = day, map[[32]byte]bool{}, map[[32]byte]int{}
-	}
-	key, who := readerHash(day, reader, "q", q), readerHash(day, reader)
-	if _, ok := l.counted[key]; ok || l.readers[who] >= maxQueriesPerReader || len(l.counted) >= maxCountedPerDay {
-		return false
-	}
-	l.counted[key] = false
-	l.readers[who]++
-	return true
-}
-
-// click tells whether a reader's followed hit counts, and notes it.
-func (l *queryLog) click(day, reader, q string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	key := readerHash(day, reader, "q", q)
-	if clicked, ok := l.counted[key]; l.day != day || !ok || clicked {
-		return false
-	}
-	l.counted[key] = true
-	return true
-}
 
 // reader names who is searching, for counting: the person, or for those
 // not signed in, the address they come from.
@@ -168,52 +106,42 @@ func prefetched(c *fiber.Ctx) bool {
 	return false
 }
 
-// recordSearch counts a search shown on the search page.
+// recordSearch counts a search shown on the search page, from its first
+// page of results only, not from a browser's prefetch.
 func (s *Server) recordSearch(c *fiber.Ctx, r search.Request) {
-	if s.Store == nil || r.Cursor != "" || prefetched(c) {
+	if s.SearchStats == nil || r.Cursor != "" || prefetched(c) {
 		return
 	}
-	q := normalQuery(r.Query)
-	day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
-	if !s.queries.search(day, s.reader(c), q) {
-		return
-	}
-	if err := s.Store.RecordSearch(context.WithoutCancel(c.UserContext()), q, day, maxQueriesPerDay); err != nil {
+	at := s.Clock.Now().In(s.location())
+	if err := s.SearchStats.Search(context.WithoutCancel(c.UserContext()), at, s.reader(c), r.Query); err != nil {
 		s.Log.Warn("a search could not be recorded", "err", err)
 	}
 }
 
 // searchMisses are, of the queries searched most from..to, those that find
-// nothing today as the viewer sees the site, and those that find something
-// but whose hits nobody followed.
-func (s *Server) searchMisses(ctx context.Context, v access.Viewer, from, to time.Time, limit int) (zero, noClick []store.SearchMiss, err error) {
-	terms, err := s.Store.SearchTerms(ctx, from.Format(time.DateOnly), to.Format(time.DateOnly), limit)
-	if err != nil {
-		return nil, nil, err
-	}
+// nothing today as the viewer sees the site (best bets included), and
+// those that find something but whose hits nobody followed.
+func (s *Server) searchMisses(ctx context.Context, v access.Viewer, from, to time.Time, limit int) (zero, noClick []searchstats.Term, err error) {
 	now := s.Clock.Now()
-	for _, t := range terms {
-		found := false
-		if s.Search != nil {
-			r := search.Request{Query: t.Query, Viewer: v, Now: now, Limit: 1, NoFacets: true, Synonyms: s.SearchSettings.synonymsFor(s.DefaultLang)}
-			res, err := s.Search.Search(ctx, r)
-			if err != nil && !errors.Is(err, search.ErrBadQuery) {
-				return nil, nil, err
-			}
-			found = err == nil && res.Total > 0
-			if urls := s.SearchSettings.BestBets[t.Query]; !found && len(urls) > 0 {
-				bets, _ := s.Search.Pinned(ctx, urls, v, now)
-				found = len(bets) > 0
-			}
+	finds := func(ctx context.Context, q string) (bool, error) {
+		if s.Search == nil {
+			return false, nil
 		}
-		switch {
-		case !found:
-			zero = append(zero, t)
-		case t.Clicks == 0:
-			noClick = append(noClick, t)
+		r := search.Request{Query: q, Viewer: v, Now: now, Limit: 1, NoFacets: true, Synonyms: s.SearchSettings.synonymsFor(s.DefaultLang)}
+		res, err := s.Search.Search(ctx, r)
+		if err != nil && !errors.Is(err, search.ErrBadQuery) {
+			return false, err
 		}
+		if err == nil && res.Total > 0 {
+			return true, nil
+		}
+		if urls := s.SearchSettings.BestBets[q]; len(urls) > 0 {
+			bets, _ := s.Search.Pinned(ctx, urls, v, now)
+			return len(bets) > 0, nil
+		}
+		return false, nil
 	}
-	return zero, noClick, nil
+	return s.SearchStats.Misses(ctx, from, to, limit, finds)
 }
 
 func (s *Server) location() *time.Location {
@@ -268,9 +196,8 @@ func (s *Server) apiSuggest(c *fiber.Ctx) error {
 // on this site are followed.
 func (s *Server) searchClick(c *fiber.Ctx) error {
 	target := redirect.Local(c.Query("u"))
-	day := s.Clock.Now().In(s.location()).Format(time.DateOnly)
-	if q := normalQuery(c.Query("q")); q != "" && s.Store != nil && !prefetched(c) && s.queries.click(day, s.reader(c), q) {
-		if err := s.Store.RecordSearchClick(c.UserContext(), q, day); err != nil {
+	if s.SearchStats != nil && !prefetched(c) {
+		if err := s.SearchStats.Click(c.UserContext(), s.Clock.Now().In(s.location()), s.reader(c), c.Query("q")); err != nil {
 			s.Log.Warn("a search click could not be recorded", "err", err)
 		}
 	}
@@ -300,12 +227,6 @@ func (s *Server) apiMisses(c *fiber.Ctx) error {
 	zero, noClick, err := s.searchMisses(c.UserContext(), s.Viewer(c), from, to, 100)
 	if err != nil {
 		return err
-	}
-	if zero == nil {
-		zero = []store.SearchMiss{}
-	}
-	if noClick == nil {
-		noClick = []store.SearchMiss{}
 	}
 	return c.JSON(fiber.Map{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "zero_hits": zero, "no_clicks": noClick})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/indexing"
+	"github.com/torg-cms/torg/cms/searchstats"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/store/storetest"
 	"github.com/torg-cms/torg/cms/tiles"
@@ -36,7 +37,8 @@ func withSearch(t *testing.T) func(*Deps) {
 		if _, err := idx.Sync(context.Background(), indexing.Docs(d.Sites.Current(), set), nil); err != nil {
 			t.Fatal(err)
 		}
-		d.Search, d.Store = idx, storetest.SQLite(t)
+		d.Search = idx
+		*d = withStore(storetest.SQLite(t), *d)
 		d.SearchSettings = SearchSettings{
 			Synonyms: map[string][]string{"lönespec": {"lönespecifikation"}, "en:payslip": {"lönespecifikation"}, "nb:lønnsslipp": {"lönespecifikation"}},
 			BestBets: map[string][]string{"lön": {"/go/lonewebben", "/vikarie/lonedatum"}},
@@ -169,7 +171,7 @@ func TestSearchStatisticsCountReadersNotRequests(t *testing.T) {
 		f.do(t, "GET", "/sok?q=frobozz", map[string]string{"Sec-Purpose": "prefetch"})
 		f.do(t, "GET", "/sok/go?q=zork&u=%2F", nil)
 	}
-	for i := range 3 * maxQueriesPerReader {
+	for i := range 3 * searchstats.MaxQueriesPerReader {
 		f.do(t, "GET", "/sok?q=flood"+strconv.Itoa(i), nil)
 	}
 	zero, noClick := misses(t, f)
@@ -181,8 +183,8 @@ func TestSearchStatisticsCountReadersNotRequests(t *testing.T) {
 			t.Errorf("%q was counted", q)
 		}
 	}
-	if len(zero)+len(noClick) != maxQueriesPerReader {
-		t.Errorf("one reader added %d queries; at most %d count", len(zero)+len(noClick), maxQueriesPerReader)
+	if len(zero)+len(noClick) != searchstats.MaxQueriesPerReader {
+		t.Errorf("one reader added %d queries; at most %d count", len(zero)+len(noClick), searchstats.MaxQueriesPerReader)
 	}
 }
 

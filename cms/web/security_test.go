@@ -31,7 +31,8 @@ func TestEveryRouteSendsTheSecurityHeaders(t *testing.T) {
 	admin := access.Viewer{Subject: "anna", Roles: []string{"admin", "communicator", "publisher", "employee"}, Level: "eid"}
 	f := newFixture(t, monday10, func(d *Deps) {
 		d.BaseURL = "https://intra.sjobacka.test"
-		d.Store, d.Search = db, idx
+		*d = withStore(db, *d)
+		d.Search = idx
 		d.Publishing = publishing.New(db, d.Clock, quietLog(), content.Options{DefaultLang: "sv"}, d.Sites)
 		d.Feedback = feedback.New(db, d.Clock, quietLog(), 5, time.Minute)
 		d.Tiles = tiles.NewService(db, d.Clock, quietLog(), access.Policy{}, stockholm, tiles.Rules{})

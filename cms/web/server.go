@@ -22,6 +22,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/feedback"
@@ -30,8 +31,9 @@ import (
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/render"
+	"github.com/torg-cms/torg/cms/report"
+	"github.com/torg-cms/torg/cms/searchstats"
 	"github.com/torg-cms/torg/cms/site"
-	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/cms/tiles"
 	"github.com/torg-cms/torg/search"
 )
@@ -66,15 +68,15 @@ type Deps struct {
 	Search *search.Index
 	// SearchSettings are synonyms and best bets.
 	SearchSettings SearchSettings
-	// Store records what searches found nothing, and keeps uploads and
-	// the audit log; nil records nothing.
-	Store *store.DB
+	// SearchStats counts what readers search for; nil counts nothing.
+	SearchStats *searchstats.Service
+	// Audit is the audit log, read by admins.
+	Audit *audit.Log
 	// Publishing is the editorial workflow; nil offers no editor.
 	Publishing *publishing.Service
 	// Feedback takes "Was this page helpful?"; nil shows no form.
 	Feedback *feedback.Service
-	// Feeds keeps the secret addresses of personal news feeds; made over
-	// Store when nil.
+	// Feeds keeps the secret addresses of personal news feeds.
 	Feeds *feeds.Service
 	// Links knows which external links fail; nil checks none.
 	Links *health.LinkChecker
@@ -102,7 +104,7 @@ type Server struct {
 	openapi   []byte
 	ready     func() bool
 	metrics   *metrics
-	queries   queryLog // who counted what in today's search statistics
+	reports   *report.Service
 }
 
 var templateNames = []string{
@@ -127,9 +129,6 @@ func New(d Deps) (*Server, error) {
 	if d.Clock == nil {
 		d.Clock = clock.System{}
 	}
-	if d.Feeds == nil && d.Store != nil {
-		d.Feeds = feeds.New(d.Store, d.Clock)
-	}
 	if d.DefaultLang == "" {
 		d.DefaultLang = "sv"
 	}
@@ -139,6 +138,11 @@ func New(d Deps) (*Server, error) {
 	}
 	s.Deps, s.cat, s.templates, s.renderer = d, cat, map[string]*template.Template{}, render.New()
 	s.metrics = s.newMetrics()
+	s.reports = &report.Service{Sites: d.Sites, Publishing: d.Publishing, Feedback: d.Feedback, Links: d.Links, Tiles: d.Tiles,
+		ReviewMonths: d.ReviewMonths, DefaultLang: d.DefaultLang}
+	if d.SearchStats != nil {
+		s.reports.Misses = s.searchMisses
+	}
 	funcs := template.FuncMap{
 		"t":      cat.T,
 		"static": s.staticURL,
@@ -263,7 +267,7 @@ func (s *Server) routes() {
 	if s.Search != nil {
 		api.Get("/search", s.apiSearch)
 		api.Get("/search/suggest", s.apiSuggest)
-		if s.Store != nil {
+		if s.SearchStats != nil {
 			api.Get("/admin/search/misses", s.apiMisses)
 		}
 		app.Get("/sok", s.searchPage)
@@ -271,7 +275,7 @@ func (s *Server) routes() {
 	}
 	// The editor's pages; those with a fixed name come before /redaktion/{id}.
 	ed := app.Group("/redaktion", s.editorGate)
-	if s.Feedback != nil && s.Store != nil {
+	if s.Feedback != nil {
 		api.Post("/feedback", s.apiFeedback)
 		api.Get("/admin/feedback", s.apiFeedbackList)
 		api.Get("/admin/feedback.csv", s.apiFeedbackCSV)
@@ -281,11 +285,9 @@ func (s *Server) routes() {
 		ed.Get("/synpunkter", s.editorFeedback)
 		ed.Post("/synpunkter/:id", s.editorFeedbackUpdate)
 	}
-	if s.Store != nil {
-		api.Get("/admin/health", s.apiHealth)
-		ed.Get("/halsa", s.editorHealth)
-	}
-	if s.Publishing != nil && s.Store != nil {
+	api.Get("/admin/health", s.apiHealth)
+	ed.Get("/halsa", s.editorHealth)
+	if s.Publishing != nil {
 		api.Get("/admin/items", s.listItems)
 		api.Post("/admin/items", s.createItem)
 		api.Get("/admin/items/:id", s.getItem)

@@ -377,8 +377,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	f := newFixture(t, monday10, func(d *Deps) {
 		d.Auth, d.Tiles = svc, tileSvc
 		withSearch(t)(d)
-		d.Publishing = publishing.New(d.Store, clock.System{}, quietLog(), content.Options{}, d.Sites)
-		d.Feedback = feedback.New(d.Store, clock.System{}, quietLog(), 5, time.Minute)
+		d.Publishing = publishing.New(db, clock.System{}, quietLog(), content.Options{}, d.Sites)
+		d.Feedback = feedback.New(db, clock.System{}, quietLog(), 5, time.Minute)
 	})
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
