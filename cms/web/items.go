@@ -3,13 +3,13 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/publishing"
 	"github.com/torg-cms/torg/cms/store"
 )
@@ -60,10 +60,6 @@ func workflowErr(err error) error {
 	return err
 }
 
-func (s *Server) requireWriter(c *fiber.Ctx) error {
-	return s.requireRole(c, publishing.Writers...)
-}
-
 func itemID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -83,9 +79,6 @@ func body(c *fiber.Ctx, v any) error {
 }
 
 func (s *Server) listItems(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	items, err := s.Publishing.Items(c.UserContext(), s.Viewer(c))
 	if err != nil {
 		return err
@@ -98,9 +91,6 @@ func (s *Server) listItems(c *fiber.Ctx) error {
 }
 
 func (s *Server) getItem(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	id, err := itemID(c)
 	if err != nil {
 		return err
@@ -120,9 +110,6 @@ func (s *Server) getItem(c *fiber.Ctx) error {
 }
 
 func (s *Server) createItem(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -144,9 +131,6 @@ func (s *Server) createItem(c *fiber.Ctx) error {
 }
 
 func (s *Server) saveItem(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -174,9 +158,6 @@ func (s *Server) saveItem(c *fiber.Ctx) error {
 
 // itemAction answers POST /api/v1/admin/items/{id}/{action}.
 func (s *Server) itemAction(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -207,9 +188,6 @@ func (s *Server) itemAction(c *fiber.Ctx) error {
 }
 
 func (s *Server) itemRevisions(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	id, err := itemID(c)
 	if err != nil {
 		return err
@@ -235,9 +213,6 @@ func (s *Server) itemRevisions(c *fiber.Ctx) error {
 // preview answers POST /api/v1/admin/preview with the Markdown rendered by
 // the site's own pipeline, or the rendering limit it breaks (413, 422).
 func (s *Server) preview(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -259,9 +234,6 @@ const MaxUpload = publishing.MaxUpload
 
 // upload answers POST /api/v1/admin/media: one image as the multipart field "file".
 func (s *Server) upload(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -313,7 +285,7 @@ func (s *Server) media(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
 	}
 	seen := st.Media(v, s.Clock.Now(), "/media/"+m.Key+"/"+m.Name)
-	editorial := !v.IsAnonymous() && slices.ContainsFunc(publishing.Writers, v.HasRole)
+	editorial := s.policy().May(v, access.EditContent)
 	if !seen.Visible && (seen.Shown || !editorial) {
 		return notFound()
 	}
