@@ -107,8 +107,6 @@ type Server struct {
 	ready     func() bool
 	metrics   *metrics
 	queries   queryLog // who counted what in today's search statistics
-	// permissions are those each guarded route ("GET /path") asks for.
-	permissions map[string][]access.Permission
 }
 
 var templateNames = []string{
