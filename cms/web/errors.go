@@ -113,7 +113,7 @@ func (s *Server) htmlError(c *fiber.Ctx, status int, message string) error {
 	if name == "error" {
 		v.Title = s.cat.T(lang, "error.title")
 	}
-	body, err := s.execute(name, v)
+	body, err := s.execute(c, name, v)
 	if err != nil {
 		s.Log.Error("error page template failed", "err", err)
 		return c.Status(status).SendString(v.Title)

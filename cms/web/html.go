@@ -78,7 +78,7 @@ func (s *Server) renderPage(c *fiber.Ctx, st *site.Site, v access.Viewer, now ti
 	view.Translations = s.translationLinks(st, v, now, p)
 	view.LangMenu = s.langMenu(p.Lang, p.URL)
 	if s.Feedback != nil {
-		view.FeedbackForm = &FeedbackFormView{Path: p.URL, CSRF: s.csrfToken(c), Result: c.Query("feedback"), SignedIn: !v.IsAnonymous()}
+		view.FeedbackForm = &FeedbackFormView{Path: p.URL, Result: c.Query("feedback"), SignedIn: !v.IsAnonymous()}
 	}
 	return s.send(c, pageTemplate(p), view)
 }
@@ -97,8 +97,6 @@ func (s *Server) renderSection(c *fiber.Ctx, st *site.Site, v access.Viewer, now
 	name := listingTemplate(sec)
 	switch name {
 	case "home":
-		view.Tiles = s.tileViews(c, sec.Lang)
-		view.Banner = s.statusBanner(c, sec.Lang)
 		view.News = s.pageViews(limit(importantFirst(st.List(v, now, site.Query{Type: content.TypeNews, Lang: sec.Lang}), now), 5), now, loc)
 		view.Jobs = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeJob, Lang: sec.Lang}), 5), now, loc)
 		view.NewsURL = s.listingURL(st, v, now, sec.Lang, content.TypeNews)
@@ -149,7 +147,7 @@ func (s *Server) baseView(c *fiber.Ctx, st *site.Site, lang string) *View {
 	if s.Auth != nil {
 		v.AuthEnabled = true
 		viewer := s.Viewer(c)
-		v.SignedIn, v.UserName = !viewer.IsAnonymous(), viewer.Name
+		v.SignedIn = !viewer.IsAnonymous()
 		v.SignInURL = signInURL(c.OriginalURL())
 		if v.SignedIn {
 			v.IdleSeconds = int(s.Auth.Settings().IdleTimeout.Seconds())
@@ -244,32 +242,44 @@ func (s *Server) chosenLang(c *fiber.Ctx) string {
 	return s.DefaultLang
 }
 
-// execute renders a template into bytes, so a failing template never sends half a page.
-func (s *Server) execute(name string, v *View) ([]byte, error) {
+// execute renders a page for this request's reader: the shared part from
+// v, then the personal slots (see pageCache). It renders into bytes, so a
+// failing template never sends half a page.
+func (s *Server) execute(c *fiber.Ctx, name string, v *View) ([]byte, error) {
+	pg, err := s.renderShared(name, v)
+	if err != nil {
+		return nil, err
+	}
+	if s.Viewer(c).IsAnonymous() {
+		if pg, err = s.settle(c, pg); err != nil {
+			return nil, err
+		}
+	}
+	c.Locals(localPage, pg)
+	return s.fill(c, pg)
+}
+
+// renderShared runs a page's template with v and cuts the result at its
+// personal slots.
+func (s *Server) renderShared(name string, v *View) (*sharedPage, error) {
 	t, ok := s.templates[name]
 	if !ok {
 		return nil, fmt.Errorf("no template %q", name)
 	}
+	v.tmpl, v.mark, v.slots = t, s.pages.mark, nil
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
-	return buf.Bytes(), nil
+	pg, err := cut(t, buf.Bytes(), v.mark, v.slots, v.Lang)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return pg, nil
 }
 
 func (s *Server) send(c *fiber.Ctx, name string, v *View) error {
-	if len(v.Tiles) > 0 {
-		c.Locals(localPersonal, true) // favourites and the tiles' state are the reader's own
-	}
-	if caching, _ := c.Locals(localCaching).(bool); caching {
-		// The page may be kept for other requests: the reader's own
-		// values become markers that cachedPages fills in.
-		v.UserName = s.pages.name
-		if v.FeedbackForm != nil {
-			v.FeedbackForm.CSRF = s.pages.csrf
-		}
-	}
-	body, err := s.execute(name, v)
+	body, err := s.execute(c, name, v)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"html/template"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,15 +21,26 @@ import (
 //
 // A rendered page depends on the site (a new build is a new key), the
 // minute on the clock (schedules and opening hours change on the minute),
-// what the reader may see (roles, sign-in level, zones), the language
-// inputs (the choice cookie and Accept-Language) and the address with its
-// query. Pages that show one person's own things (tiles with favourites)
-// are kept per person. The reader's name and the feedback form's token are
-// left out of the kept copy and put back for each request. Any write on
-// this instance (every request other than GET and HEAD) makes all kept
-// pages old, and a kept page is used for one second at most, so changes
-// made elsewhere (another instance, the background checks) show within a
-// second of the caches they come through.
+// what the reader may see (their access class: signed in or not, roles,
+// sign-in level, zones), the language inputs (the choice cookie and
+// Accept-Language) and the address with its query. Any write on this
+// instance (every request other than GET and HEAD) makes all kept pages
+// old, and a kept page is used for one second at most, so changes made
+// elsewhere (another instance, the background checks) show within a second
+// of the caches they come through.
+//
+// Only the shared part of a page is kept, and it cannot hold the reader's
+// own values, by construction: every page is rendered in two steps (see
+// sharedPage), cached or not. The page's template runs with a View, which
+// has no field for anything personal; where the reader's own values go,
+// the template declares a personal slot, {{.Slot "name"}}, and each slot is
+// the theme's template "slot:name", run for each request with a Personal
+// (the reader's name, form token, tiles). A template that reaches for a
+// personal value outside a slot fails to render, and a slot placed where
+// its HTML would be escaped (an attribute, a script) fails too. Keeping
+// signed-in pages per person instead would be as safe, but then every
+// person's first view of a page in a second is a full render; with slots,
+// all readers of a class share one render and only the slots run for each.
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]*cachedPage
@@ -37,16 +48,13 @@ type pageCache struct {
 	swept   time.Time // when expired pages were last dropped
 
 	writes atomic.Uint64 // bumped by every write on this instance
-	name   string        // marker standing for the reader's name
-	csrf   string        // marker standing for the feedback form's token
+	mark   string        // begins the comment that stands for a slot in a shared render
 }
 
 type cachedPage struct {
-	size     int    // bytes of the rendered page
-	parts    []part // the page cut at the markers, for fill
-	headers  [][2]string
-	personal bool // the page holds the reader's own things: kept per person
-	until    time.Time
+	page    *sharedPage
+	headers [][2]string
+	until   time.Time
 }
 
 // Bounds: a page is used for pageCacheFor at most, and all kept pages
@@ -56,19 +64,18 @@ const (
 	pageCacheBytes = 32 << 20
 )
 
-// Locals keys between the cache and the handlers.
-const (
-	localCaching  = "torg.pagecache" // set while a page may be kept: render markers
-	localPersonal = "torg.personal"  // set by send when the page is the reader's own
-)
+// localPage is the Locals key under which send leaves the shared part of
+// the page it rendered, for cachedPages to keep.
+const localPage = "torg.page"
+
+// slotPrefix begins the name of a theme template that renders a personal slot.
+const slotPrefix = "slot:"
 
 func newPageCache() *pageCache {
-	marker := func() string {
-		b := make([]byte, 12)
-		rand.Read(b)
-		return "torgmark" + hex.EncodeToString(b)
-	}
-	return &pageCache{entries: map[string]*cachedPage{}, name: marker(), csrf: marker()}
+	b := make([]byte, 12)
+	rand.Read(b)
+	// A random mark, so no page content can pose as a slot.
+	return &pageCache{entries: map[string]*cachedPage{}, mark: "torgslot" + hex.EncodeToString(b) + " "}
 }
 
 // countWrites is middleware: a write may change any page.
@@ -99,24 +106,23 @@ func (s *Server) cachedPages(c *fiber.Ctx) error {
 		k.WriteString(part)
 	}
 	key := k.String()
-	personalKey := key + "\x00" + v.Subject
-	if parts, headers, ok := s.pages.get(key, personalKey); ok {
-		for _, h := range headers {
+	if e, ok := s.pages.get(key); ok {
+		body, err := s.fill(c, e.page)
+		if err != nil {
+			return err
+		}
+		for _, h := range e.headers {
 			c.Set(h[0], h[1])
 		}
-		return c.Send(fill(parts, v.Name, s.csrfToken(c)))
+		return c.Send(body)
 	}
-	c.Locals(localCaching, true)
 	if err := c.Next(); err != nil {
 		return err
 	}
 	res := c.Response()
-	if res.StatusCode() != fiber.StatusOK {
-		return nil
-	}
-	body := slices.Clone(res.Body())
-	if !bytes.Contains(body, []byte("<html")) {
-		return nil // an attachment or image served under a page's address
+	page, _ := c.Locals(localPage).(*sharedPage)
+	if res.StatusCode() != fiber.StatusOK || page == nil {
+		return nil // an error, or an attachment or image served under a page's address
 	}
 	var headers [][2]string
 	for _, h := range []string{fiber.HeaderContentType, fiber.HeaderContentLanguage, fiber.HeaderCacheControl, fiber.HeaderVary} {
@@ -124,105 +130,182 @@ func (s *Server) cachedPages(c *fiber.Ctx) error {
 			headers = append(headers, [2]string{h, string(val)})
 		}
 	}
-	personal, _ := c.Locals(localPersonal).(bool)
-	storeKey := key
-	if personal {
-		storeKey = personalKey
-	}
-	e := &cachedPage{size: len(body), parts: s.pages.cut(body), headers: headers, personal: personal, until: time.Now().Add(pageCacheFor)}
-	s.pages.put(key, storeKey, e)
-	c.Response().SetBody(fill(e.parts, v.Name, s.csrfToken(c)))
+	s.pages.put(key, &cachedPage{page: page, headers: headers, until: time.Now().Add(pageCacheFor)})
 	return nil
 }
 
-// get finds the page kept for key, or for personalKey when the page at key
-// is a personal one.
-func (pc *pageCache) get(key, personalKey string) ([]part, [][2]string, bool) {
+// get finds the page kept for key.
+func (pc *pageCache) get(key string) (*cachedPage, bool) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	e := pc.entries[key]
-	if e != nil && e.personal {
-		e = pc.entries[personalKey]
-	}
 	if e == nil || time.Now().After(e.until) {
-		return nil, nil, false
+		return nil, false
 	}
-	return e.parts, e.headers, true
+	return e, true
 }
 
-func (pc *pageCache) put(key, storeKey string, e *cachedPage) {
+func (pc *pageCache) put(key string, e *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	// Kept pages are old after a second, and a write makes every key new:
 	// drop the expired ones each second rather than let them fill the bound.
-	if now := time.Now(); now.Sub(pc.swept) >= pageCacheFor || pc.size+e.size > pageCacheBytes {
+	if now := time.Now(); now.Sub(pc.swept) >= pageCacheFor || pc.size+e.page.size > pageCacheBytes {
 		pc.swept = now
 		for k, old := range pc.entries {
 			if now.After(old.until) {
-				pc.size -= old.size
+				pc.size -= old.page.size
 				delete(pc.entries, k)
 			}
 		}
 	}
-	if pc.size+e.size > pageCacheBytes {
+	if pc.size+e.page.size > pageCacheBytes {
 		pc.entries, pc.size = map[string]*cachedPage{}, 0
 	}
-	if e.personal && storeKey != key {
-		// Mark the shared key so readers look for their own copy.
-		pc.entries[key] = &cachedPage{personal: true, until: e.until}
+	if old := pc.entries[key]; old != nil {
+		pc.size -= old.page.size
 	}
-	if old := pc.entries[storeKey]; old != nil {
-		pc.size -= old.size
-	}
-	pc.entries[storeKey] = e
-	pc.size += e.size
+	pc.entries[key] = e
+	pc.size += e.page.size
 }
 
-// part is a stretch of a kept page: text, or the place of a marker.
+// sharedPage is the part of a rendered page that is the same for every
+// reader of its access class, cut at its personal slots.
+type sharedPage struct {
+	parts []part
+	lang  string // the page's language, for the slots' texts
+	size  int    // bytes of shared text
+}
+
+// part is a stretch of a page: shared text, or a personal slot.
 type part struct {
-	text   []byte
-	marker byte // 0: text; 'n': the reader's name; 'c': the form token
+	text []byte
+	slot *template.Template // the slot's template; nil for text
 }
 
-// cut splits a rendered page at the markers once, when it is kept.
-func (pc *pageCache) cut(body []byte) []part {
-	var parts []part
-	for len(body) > 0 {
-		n, c := bytes.Index(body, []byte(pc.name)), bytes.Index(body, []byte(pc.csrf))
-		at, marker, size := n, byte('n'), len(pc.name)
-		if c >= 0 && (n < 0 || c < n) {
-			at, marker, size = c, 'c', len(pc.csrf)
-		}
+// Slot declares a personal slot: the place where the theme's template
+// "slot:name" is rendered for each request with the reader's Personal.
+// Its mark survives only where the slot's own HTML may stand, so cut
+// refuses a slot placed in an attribute, a URL or a script.
+func (v *View) Slot(name string) (template.HTML, error) {
+	if v.tmpl == nil || v.tmpl.Lookup(slotPrefix+name) == nil {
+		return "", fmt.Errorf("no personal slot %q: the theme has no template %q", name, slotPrefix+name)
+	}
+	v.slots = append(v.slots, name)
+	return template.HTML("<!--" + v.mark + name + "-->"), nil //nolint:gosec // a fixed comment
+}
+
+// cut splits a shared render at the slots it declared, in order.
+func cut(t *template.Template, body []byte, mark string, slots []string, lang string) (*sharedPage, error) {
+	open := []byte("<!--" + mark)
+	pg := &sharedPage{lang: lang}
+	for i := 0; ; i++ {
+		at := bytes.Index(body, open)
 		if at < 0 {
-			parts = append(parts, part{text: body})
-			break
+			if i < len(slots) {
+				return nil, fmt.Errorf("personal slot %q is not in HTML text: put it where an element may stand", slots[i])
+			}
+			if bytes.Contains(body, []byte(mark)) {
+				return nil, fmt.Errorf("a personal slot's mark was escaped: put the slot where an element may stand")
+			}
+			pg.parts = append(pg.parts, part{text: body})
+			pg.size += len(body)
+			return pg, nil
 		}
-		parts = append(parts, part{text: body[:at]}, part{marker: marker})
-		body = body[at+size:]
+		rest := body[at+len(open):]
+		end := bytes.Index(rest, []byte("-->"))
+		if end < 0 || i >= len(slots) || string(rest[:end]) != slots[i] {
+			return nil, fmt.Errorf("personal slots out of order near %q", rest[:min(len(rest), 40)])
+		}
+		pg.parts = append(pg.parts, part{text: body[:at]}, part{slot: t.Lookup(slotPrefix + slots[i])})
+		pg.size += at
+		body = rest[end+len("-->"):]
 	}
-	return parts
 }
 
-// fill puts the reader's name and form token where the markers were.
-func fill(parts []part, name, csrf string) []byte {
-	if len(parts) == 1 && parts[0].marker == 0 {
-		return parts[0].text // nothing personal: the kept bytes as they are
+// fill renders the page's personal slots for this request's reader
+// between the shared parts.
+func (s *Server) fill(c *fiber.Ctx, pg *sharedPage) ([]byte, error) {
+	if len(pg.parts) == 1 {
+		return pg.parts[0].text, nil // nothing personal: the shared bytes as they are
 	}
-	name, csrf = template.HTMLEscapeString(name), template.HTMLEscapeString(csrf)
-	size := 0
-	for _, p := range parts {
-		size += len(p.text) + max(len(name), len(csrf))
-	}
-	out := make([]byte, 0, size)
-	for _, p := range parts {
-		switch p.marker {
-		case 'n':
-			out = append(out, name...)
-		case 'c':
-			out = append(out, csrf...)
-		default:
-			out = append(out, p.text...)
+	// Plain fields, not methods, for the values every slot may use: a
+	// template finds a field without the cost of looking up a method.
+	p := &Personal{Lang: pg.lang, Name: s.Viewer(c).Name, CSRF: s.csrfToken(c), s: s, c: c}
+	var buf bytes.Buffer
+	buf.Grow(pg.size + 1024)
+	for _, pt := range pg.parts {
+		if pt.slot == nil {
+			buf.Write(pt.text)
+			continue
+		}
+		if err := pt.slot.Execute(&buf, p); err != nil {
+			return nil, fmt.Errorf("personal slot %s: %w", pt.slot.Name(), err)
 		}
 	}
-	return out
+	return buf.Bytes(), nil
+}
+
+// settle renders into the shared part the slots that hold nothing of a
+// reader who has not signed in. Such a reader has no name, favourites or
+// session, only their browser's form token: a slot that comes out the same
+// with two different names and tokens is the same for every reader of the
+// class, and is kept with the page (the tiles of the home page, for one).
+func (s *Server) settle(c *fiber.Ctx, pg *sharedPage) (*sharedPage, error) {
+	one := &Personal{Lang: pg.lang, Name: "one", CSRF: "one", s: s, c: c}
+	other := *one
+	var a, b bytes.Buffer
+	out := &sharedPage{lang: pg.lang}
+	var text []byte
+	for _, pt := range pg.parts {
+		if pt.slot != nil {
+			a.Reset()
+			b.Reset()
+			if err := pt.slot.Execute(&a, one); err != nil {
+				return nil, fmt.Errorf("personal slot %s: %w", pt.slot.Name(), err)
+			}
+			other.tiles, other.banner, other.done, other.Name, other.CSRF = one.tiles, one.banner, one.done, "other", "other"
+			if err := pt.slot.Execute(&b, &other); err != nil {
+				return nil, fmt.Errorf("personal slot %s: %w", pt.slot.Name(), err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				out.parts = append(out.parts, part{text: text}, pt)
+				text = nil
+				continue
+			}
+			pt = part{text: a.Bytes()}
+		}
+		text = append(text, pt.text...)
+		out.size += len(pt.text)
+	}
+	out.parts = append(out.parts, part{text: text})
+	return out, nil
+}
+
+// Personal is what a page's personal slots are rendered with: the
+// reader's own values, worked out for each request and never kept.
+// It is the only template data that carries them.
+type Personal struct {
+	Lang string // the page's language
+	Name string // the reader's name
+	CSRF string // the form token of the reader's browser
+
+	s      *Server
+	c      *fiber.Ctx
+	tiles  []TileGroup
+	banner []string
+	done   bool
+}
+
+// Tiles are the reader's tiles by category, their favourites first; looked
+// up only for a page that shows them.
+func (p *Personal) Tiles() []TileGroup { p.loadTiles(); return p.tiles }
+
+// Banner is the disruption notices of the tiles the reader sees.
+func (p *Personal) Banner() []string { p.loadTiles(); return p.banner }
+
+func (p *Personal) loadTiles() {
+	if !p.done {
+		p.tiles, p.banner, p.done = p.s.tileViews(p.c, p.Lang), p.s.statusBanner(p.c, p.Lang), true
+	}
 }

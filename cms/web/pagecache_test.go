@@ -35,7 +35,7 @@ func TestPageCache(t *testing.T) {
 	get := func(path, who, cookie string) response {
 		t.Helper()
 		res := f.do(t, "GET", path, as(who, cookie))
-		if strings.Contains(res.body, "torgmark") {
+		if strings.Contains(res.body, "torgslot") {
 			t.Fatalf("%s as %s: a marker reached the reader", path, who)
 		}
 		return res

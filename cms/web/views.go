@@ -14,7 +14,10 @@ import (
 	"github.com/torg-cms/torg/cms/site"
 )
 
-// View is what every HTML template receives.
+// View is what every HTML template receives. It is the shared part of a
+// page, kept for every reader of the same access class: it holds nothing
+// of the reader's own. Their values reach the page through personal slots
+// only (View.Slot, Personal).
 type View struct {
 	Lang         string
 	Title        string
@@ -31,8 +34,6 @@ type View struct {
 	News         []*PageView
 	Jobs         []*PageView
 	Contacts     []*PageView
-	Tiles        []TileGroup
-	Banner       []string // disruption notices in force
 	SearchView   *SearchView
 	Editor       *EditorView
 	// FeedbackForm is set on pages that ask "Was this page helpful?".
@@ -47,12 +48,15 @@ type View struct {
 
 	AuthEnabled bool
 	SignedIn    bool
-	UserName    string
 	SignInURL   string
 	IdleSeconds int // when the session ends without activity, for the warning
 
 	cat *i18n.Catalog
 	loc *time.Location
+
+	tmpl  *template.Template // the page's template set, which defines the slots
+	mark  string             // begins a slot's stand-in in the shared render
+	slots []string           // the slots declared so far, in order
 }
 
 // DateOf formats a date in the view's language and the site's zone.
@@ -340,7 +344,6 @@ func pageTemplate(p *site.Page) string {
 // FeedbackFormView is the state of a page's feedback form.
 type FeedbackFormView struct {
 	Path     string
-	CSRF     string
 	Result   string // thanks, later, invalid, expired
 	SignedIn bool
 }
