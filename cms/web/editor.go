@@ -185,9 +185,9 @@ func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
 		CanWrite:   s.policy().May(viewer, access.EditContent),
 		CanApprove: s.policy().May(viewer, access.Approve),
 	}
-	if st := s.Sites.Current(); st != nil && s.Publishing != nil {
+	if st := s.Sites.Current(); st != nil {
 		for _, dir := range st.Folders() {
-			if s.Publishing.MayWriteIn(viewer, dir) {
+			if s.writing.MayWriteIn(viewer, dir) {
 				ev.Sections = append(ev.Sections, dir)
 			}
 		}

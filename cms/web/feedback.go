@@ -35,7 +35,7 @@ func (s *Server) csrfToken(c *fiber.Ctx) string {
 	rand.Read(b)
 	t := base64.RawURLEncoding.EncodeToString(b)
 	c.Locals(csrfCookie, t)
-	secure := s.Auth != nil && s.Auth.Settings().Secure
+	secure := s.signIn.Settings().Secure
 	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode})
 	return t
 }
@@ -62,10 +62,7 @@ func (s *Server) feedbackAnswer(c *fiber.Ctx, path string, helpful *bool, commen
 	if !v.IsAnonymous() {
 		sender = feedback.Sender{Subject: v.Subject, Name: v.Name}
 	}
-	session := ""
-	if s.Auth != nil {
-		session = c.Cookies(s.Auth.CookieName())
-	}
+	session := c.Cookies(s.signIn.CookieName())
 	return feedback.Answer{Path: p.URL, Section: section, Revision: p.Hash[:16], Lang: p.Lang, Helpful: helpful, Comment: comment,
 		ContactMe: contactMe, Contact: contact, Sender: sender, Honeypot: honeypot, ClientAddress: s.clientIP(c).String(), Session: session}, p, true
 }

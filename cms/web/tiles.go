@@ -107,11 +107,8 @@ func (s *Server) iconExists(name string) bool {
 
 // tileViews lays out the viewer's tiles by category, favourites first.
 func (s *Server) tileViews(c *fiber.Ctx, lang string) []TileGroup {
-	if s.Tiles == nil {
-		return nil
-	}
 	v := s.Viewer(c)
-	views, set := s.Tiles.For(c.UserContext(), v)
+	views, set := s.board.For(c.UserContext(), v)
 	st := s.Sites.Current()
 	loc := time.UTC
 	if st != nil {
@@ -168,10 +165,7 @@ func (s *Server) tileView(view tiles.View, lang string, now time.Time, loc *time
 
 // statusBanner lists the disruption notices in force on tiles the viewer sees.
 func (s *Server) statusBanner(c *fiber.Ctx, lang string) []string {
-	if s.Tiles == nil {
-		return nil
-	}
-	views, _ := s.Tiles.For(c.UserContext(), s.Viewer(c))
+	views, _ := s.board.For(c.UserContext(), s.Viewer(c))
 	var out []string
 	for _, v := range views {
 		for _, n := range v.Notices {
