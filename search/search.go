@@ -168,6 +168,9 @@ func (x *Index) Compact(ctx context.Context) error {
 // Bleve exposes the underlying index to tests and benchmarks of this package's users.
 func (x *Index) Bleve() bleve.Index { return x.idx }
 
+// Offered is true: the index answers searches.
+func (x *Index) Offered() bool { return true }
+
 // Len is the number of indexed docs.
 func (x *Index) Len() int {
 	x.mu.RLock()

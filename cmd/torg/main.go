@@ -187,6 +187,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	if settings != nil {
 		deps.Auth = startAuth(settings, db, clk, log)
 		deps.Roles = knownRoles(settings.Roles)
+		deps.DefaultRoles = settings.Roles.Default
 		go deps.Auth.Sweep(ctx, time.Minute)
 		if idp != nil {
 			deps.DemoIdP = idp

@@ -91,9 +91,12 @@ func (d Decision) String() string {
 	}
 }
 
-// Policy applies the rule. Levels orders the sign-in levels, weakest first.
+// Policy applies the rule. Levels orders the sign-in levels, weakest
+// first; Grants says which roles hold which permission (DefaultGrants when
+// nil).
 type Policy struct {
 	Levels []string
+	Grants Grants
 }
 
 // Rank returns the position of level among the policy's levels, -1 when unknown.
@@ -151,18 +154,81 @@ func (p Policy) Visible(v Viewer, r Rule, now time.Time) bool {
 	return p.Decide(v, r, now) == Allow
 }
 
-// Editorial are the roles that work in the editor and its reports.
-var Editorial = []string{"communicator", "publisher", "admin"}
+// Permission names something a person may do beyond reading. Handlers and
+// services ask for a permission, never for a role; Grants says which roles
+// hold it.
+type Permission string
+
+// The permissions. Routes declare the one they need.
+const (
+	// EditContent: work in the editor, write and submit items, upload
+	// images. Which items is the editorial rule, MayEdit.
+	EditContent Permission = "edit-content"
+	// Approve: publish, unpublish and send back what writers submit.
+	Approve Permission = "approve"
+	// ViewReports: the content-health report, readers' feedback and the
+	// search statistics, for the items the editorial rule lets one edit.
+	ViewReports Permission = "view-reports"
+	// PostNotice: put a notice on a tile ("closed for maintenance").
+	PostNotice Permission = "post-notice"
+	// ManageTiles: create, change and remove tiles and see their clicks.
+	ManageTiles Permission = "manage-tiles"
+	// ViewAudit: read the audit log.
+	ViewAudit Permission = "view-audit"
+)
+
+// Grants maps each permission to the roles that hold it.
+type Grants map[Permission][]string
+
+// DefaultGrants is the one table of who may do what, used when a policy
+// names no other.
+var DefaultGrants = Grants{
+	EditContent: {"communicator", "publisher", "admin"},
+	Approve:     {"publisher", "admin"},
+	ViewReports: {"communicator", "publisher", "admin"},
+	PostNotice:  {"communicator", "publisher", "admin"},
+	ManageTiles: {"admin"},
+	ViewAudit:   {"admin"},
+}
+
+// Roles are the roles that hold any permission, sorted.
+func (g Grants) Roles() []string {
+	var out []string
+	for _, roles := range g {
+		out = append(out, roles...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// grants is the policy's table, DefaultGrants when it names none.
+func (p Policy) grants() Grants {
+	if p.Grants == nil {
+		return DefaultGrants
+	}
+	return p.Grants
+}
+
+// May reports whether v, signed in, holds a role that grants perm.
+func (p Policy) May(v Viewer, perm Permission) bool {
+	return !v.IsAnonymous() && intersects(v.Roles, p.grants()[perm])
+}
+
+// Holders are the roles that grant perm.
+func (p Policy) Holders(perm Permission) []string { return p.grants()[perm] }
+
+// Privileged are the roles that hold any permission.
+func (p Policy) Privileged() []string { return p.grants().Roles() }
 
 // MayEdit is the editorial rule: whether v may read and change an item in
 // the editor, see its revisions, and see what readers and reports say about
-// it. v needs an editorial role, and either may read the item under r or
+// it. v needs the EditContent permission, and either may read the item under r or
 // holds one of editors, the roles named responsible for its section (nil
 // names nobody beyond its readers). The item's sign-in level and zones
 // apply either way; its schedule does not, since editors work on drafts and
 // on what is yet to be published.
 func (p Policy) MayEdit(v Viewer, r Rule, editors []string) bool {
-	if v.IsAnonymous() || !intersects(v.Roles, Editorial) {
+	if !p.May(v, EditContent) {
 		return false
 	}
 	if len(r.Zones) > 0 && !intersects(v.Zones, r.Zones) {

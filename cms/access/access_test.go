@@ -165,3 +165,37 @@ func TestMayEdit(t *testing.T) {
 		})
 	}
 }
+
+// Permissions follow the policy's table: the default one, or another that
+// gives them to other roles.
+func TestMayFollowsGrants(t *testing.T) {
+	klara := Viewer{Subject: "klara", Roles: []string{"communicator", "employee"}}
+	anna := Viewer{Subject: "anna", Roles: []string{"admin"}}
+	red := Viewer{Subject: "red", Roles: []string{"redaktor"}}
+	def := Policy{}
+	for _, c := range []struct {
+		v    Viewer
+		perm Permission
+		want bool
+	}{
+		{klara, EditContent, true}, {klara, ViewReports, true}, {klara, PostNotice, true},
+		{klara, Approve, false}, {klara, ManageTiles, false}, {klara, ViewAudit, false},
+		{anna, Approve, true}, {anna, ManageTiles, true}, {anna, ViewAudit, true},
+		{red, EditContent, false},
+		{Viewer{Roles: []string{"admin"}}, ManageTiles, false}, // not signed in
+	} {
+		if got := def.May(c.v, c.perm); got != c.want {
+			t.Errorf("default: %v may %s = %v", c.v.Roles, c.perm, got)
+		}
+	}
+	own := Policy{Grants: Grants{EditContent: {"redaktor"}}}
+	if !own.May(red, EditContent) || own.May(klara, EditContent) || own.May(anna, ManageTiles) {
+		t.Error("a policy's own table replaces the default one")
+	}
+	if !own.MayEdit(red, Rule{}, nil) || own.MayEdit(klara, Rule{}, nil) {
+		t.Error("the editorial rule asks the policy's table for EditContent")
+	}
+	if got := def.Privileged(); !slices.Equal(got, []string{"admin", "communicator", "publisher"}) {
+		t.Errorf("Privileged = %v", got)
+	}
+}

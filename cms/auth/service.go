@@ -124,6 +124,9 @@ func New(s Settings, db *store.DB, clk clock.Clock, log *slog.Logger) *Service {
 // Settings returns the settings in force.
 func (a *Service) Settings() Settings { return a.s }
 
+// Offered is true: people can sign in.
+func (a *Service) Offered() bool { return true }
+
 // ErrProviderUnavailable means the identity provider could not be reached.
 var ErrProviderUnavailable = errors.New("the sign-in service cannot be reached right now")
 

@@ -76,6 +76,9 @@ type Service struct {
 	lim   *limiter
 }
 
+// Offered is true: answers are taken.
+func (s *Service) Offered() bool { return true }
+
 // New returns a Service allowing perWindow answers per address and per
 // session in each window.
 func New(db *store.DB, clk clock.Clock, log *slog.Logger, perWindow int, window time.Duration) *Service {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/store"
 )
@@ -32,7 +33,7 @@ type Uploaded struct {
 // guessed, with its audit entry. The type is read from the bytes, never
 // taken from the sender, and the name is made safe.
 func (s *Service) Upload(ctx context.Context, a Actor, filename string, data []byte) (Uploaded, error) {
-	if !hasAny(a.Viewer, Writers) {
+	if !s.policy.May(a.Viewer, access.EditContent) {
 		return Uploaded{}, refuse(ErrForbidden, "uploading needs the communicator role")
 	}
 	if len(data) > MaxUpload {

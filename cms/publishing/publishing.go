@@ -23,13 +23,6 @@ import (
 	"github.com/torg-cms/torg/cms/store"
 )
 
-// Roles that may write, and that may approve. Who of the writers may work
-// on a given item is the editorial rule of access.
-var (
-	Writers   = access.Editorial
-	Approvers = []string{"publisher", "admin"}
-)
-
 // Item is a piece of content written in the editor, with its workflow
 // state. Its published revision is what readers see; a newer draft can
 // wait for review beside it.
@@ -171,7 +164,7 @@ func (s *Service) mayEdit(v access.Viewer, p string, texts ...string) bool {
 // MayWriteIn reports whether v may create items in the folder dir: the
 // editorial rule under what a new item there inherits.
 func (s *Service) MayWriteIn(v access.Viewer, dir string) bool {
-	return hasAny(v, Writers) && s.mayEdit(v, path.Join(dir, "new.md"), "")
+	return s.policy.May(v, access.EditContent) && s.mayEdit(v, path.Join(dir, "new.md"), "")
 }
 
 // texts returns an item's draft and published Markdown, "" for those it has not.
@@ -249,10 +242,6 @@ func (s *Service) check(p, markdown string) error {
 	return nil
 }
 
-func hasAny(v access.Viewer, roles []string) bool {
-	return slices.ContainsFunc(roles, v.HasRole)
-}
-
 func (s *Service) item(ctx context.Context, id int64) (*store.Item, error) {
 	it, err := s.db.ItemByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -263,7 +252,7 @@ func (s *Service) item(ctx context.Context, id int64) (*store.Item, error) {
 
 // Create starts a new item as a draft.
 func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*Item, error) {
-	if !hasAny(a.Viewer, Writers) {
+	if !s.policy.May(a.Viewer, access.EditContent) {
 		return nil, refuse(ErrForbidden, "writing needs the communicator role")
 	}
 	if err := s.check(p, markdown); err != nil {
@@ -289,7 +278,7 @@ func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*Ite
 // it was until the new draft is approved. version must be the item's
 // current version; otherwise someone else saved first and ErrConflict says so.
 func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown, note string) (*Item, error) {
-	if !hasAny(a.Viewer, Writers) {
+	if !s.policy.May(a.Viewer, access.EditContent) {
 		return nil, refuse(ErrForbidden, "writing needs the communicator role")
 	}
 	it, _, _, err := s.editable(ctx, a.Viewer, id)
@@ -325,7 +314,7 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 
 // transition changes an item's state after checks, in one step.
 func (s *Service) transition(ctx context.Context, a Actor, id, version int64, action string, details string, f func(it *store.Item) error) (*store.Item, error) {
-	if !hasAny(a.Viewer, Writers) {
+	if !s.policy.May(a.Viewer, access.EditContent) {
 		return nil, refuse(ErrForbidden, "the editor needs the communicator role")
 	}
 	it, _, _, err := s.editable(ctx, a.Viewer, id)
@@ -351,7 +340,7 @@ func (s *Service) transition(ctx context.Context, a Actor, id, version int64, ac
 // Submit sends the draft for review.
 func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "submit", "", func(it *store.Item) error {
-		if !hasAny(a.Viewer, Writers) {
+		if !s.policy.May(a.Viewer, access.EditContent) {
 			return refuse(ErrForbidden, "submitting needs the communicator role")
 		}
 		if it.Status != store.StatusDraft || it.DraftRev == 0 {
@@ -366,7 +355,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*Item
 // and must not have written the item or its draft.
 func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "approve", "", func(it *store.Item) error {
-		if !hasAny(a.Viewer, Approvers) {
+		if !s.policy.May(a.Viewer, access.Approve) {
 			return refuse(ErrForbidden, "approving needs the publisher role")
 		}
 		if it.Status != store.StatusInReview {
@@ -389,7 +378,7 @@ func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*Ite
 // Reject sends the draft back to its author with a comment, which is required.
 func (s *Service) Reject(ctx context.Context, a Actor, id, version int64, comment string) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "reject", comment, func(it *store.Item) error {
-		if !hasAny(a.Viewer, Approvers) {
+		if !s.policy.May(a.Viewer, access.Approve) {
 			return refuse(ErrForbidden, "sending back needs the publisher role")
 		}
 		if it.Status != store.StatusInReview {
@@ -413,7 +402,7 @@ func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*It
 		if err != nil {
 			return err
 		}
-		if a.Subject != rev.AuthorID && a.Subject != it.AuthorID && !hasAny(a.Viewer, Approvers) {
+		if a.Subject != rev.AuthorID && a.Subject != it.AuthorID && !s.policy.May(a.Viewer, access.Approve) {
 			return refuse(ErrForbidden, "only the author or a publisher can withdraw an item")
 		}
 		it.Status = store.StatusDraft
@@ -424,7 +413,7 @@ func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*It
 // Unpublish takes a published item off the site, with a reason.
 func (s *Service) Unpublish(ctx context.Context, a Actor, id, version int64, reason string) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "unpublish", reason, func(it *store.Item) error {
-		if !hasAny(a.Viewer, Approvers) {
+		if !s.policy.May(a.Viewer, access.Approve) {
 			return refuse(ErrForbidden, "unpublishing needs the publisher role")
 		}
 		if it.PublishedRev == 0 || it.Status == store.StatusUnpublished {
@@ -462,7 +451,7 @@ func (s *Service) Step(ctx context.Context, a Actor, id, version int64, step, no
 // Item returns an item with its draft and published Markdown, when v may
 // work on it; ErrNotFound otherwise.
 func (s *Service) Item(ctx context.Context, v access.Viewer, id int64) (*Item, string, string, error) {
-	if !hasAny(v, Writers) {
+	if !s.policy.May(v, access.EditContent) {
 		return nil, "", "", ErrNotFound
 	}
 	it, draft, published, err := s.editable(ctx, v, id)
@@ -474,7 +463,7 @@ func (s *Service) Item(ctx context.Context, v access.Viewer, id int64) (*Item, s
 
 // Items lists the items v may work on.
 func (s *Service) Items(ctx context.Context, v access.Viewer) ([]Item, error) {
-	if !hasAny(v, Writers) {
+	if !s.policy.May(v, access.EditContent) {
 		return nil, nil
 	}
 	items, err := s.db.Items(ctx)
@@ -496,7 +485,7 @@ func (s *Service) Items(ctx context.Context, v access.Viewer) ([]Item, error) {
 
 // Revisions lists an item's revisions, when v may work on it.
 func (s *Service) Revisions(ctx context.Context, v access.Viewer, id int64) ([]Revision, error) {
-	if !hasAny(v, Writers) {
+	if !s.policy.May(v, access.EditContent) {
 		return nil, ErrNotFound
 	}
 	if _, _, _, err := s.editable(ctx, v, id); err != nil {

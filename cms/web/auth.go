@@ -22,20 +22,17 @@ const viewerKey = "torg.viewer"
 // names no address.
 func (s *Server) clientIP(c *fiber.Ctx) netip.Addr {
 	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
-	if s.Auth == nil {
-		return peer.Unmap()
-	}
 	var xff []string
 	for _, v := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
 		xff = append(xff, string(v))
 	}
-	return s.Auth.ClientIP(peer, xff...)
+	return s.signIn.ClientIP(peer, xff...)
 }
 
 // identify works out who is asking, once per request: the session cookie,
 // or on the API a bearer token.
 func (s *Server) identify(c *fiber.Ctx) error {
-	if s.Auth == nil || strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" {
+	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/readyz" {
 		return c.Next()
 	}
 	ip := s.clientIP(c)
@@ -76,7 +73,7 @@ func (s *Server) setCookie(c *fiber.Ctx, name, value string) {
 }
 
 func (s *Server) clearCookie(c *fiber.Ctx, name string) {
-	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: s.Auth != nil && s.Auth.Settings().Secure,
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: s.signIn.Settings().Secure,
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0), MaxAge: -1})
 }
 

@@ -34,7 +34,7 @@ func (s *Server) htmlPage(c *fiber.Ctx) error {
 	v, now := s.Viewer(c), s.Clock.Now()
 
 	page, sec, d := st.Lookup(v, now, p)
-	if !v.IsAnonymous() || s.Auth != nil {
+	if !v.IsAnonymous() || s.signIn.Offered() {
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
 		c.Vary(fiber.HeaderCookie)
 	}
@@ -77,7 +77,7 @@ func (s *Server) renderPage(c *fiber.Ctx, st *site.Site, v access.Viewer, now ti
 	view.Crumbs = st.Breadcrumbs(v, now, p, nil)
 	view.Translations = s.translationLinks(st, v, now, p)
 	view.LangMenu = s.langMenu(p.Lang, p.URL)
-	if s.Feedback != nil {
+	if s.answers.Offered() {
 		view.FeedbackForm = &FeedbackFormView{Path: p.URL, Result: c.Query("feedback"), SignedIn: !v.IsAnonymous()}
 	}
 	return s.send(c, pageTemplate(p), view)
@@ -141,14 +141,14 @@ func (s *Server) listingURL(st *site.Site, v access.Viewer, now time.Time, lang 
 
 // baseView fills what every page shows: site name, home, menu.
 func (s *Server) baseView(c *fiber.Ctx, st *site.Site, lang string) *View {
-	v := &View{Lang: lang, Path: requestPath(c), cat: s.cat, SiteName: "Torg", Home: "/", loc: time.UTC, HasSearch: s.Search != nil}
-	if s.Auth != nil {
+	v := &View{Lang: lang, Path: requestPath(c), cat: s.cat, SiteName: "Torg", Home: "/", loc: time.UTC, HasSearch: s.index.Offered()}
+	if s.signIn.Offered() {
 		v.AuthEnabled = true
 		viewer := s.Viewer(c)
 		v.SignedIn = !viewer.IsAnonymous()
 		v.SignInURL = signInURL(c.OriginalURL())
 		if v.SignedIn {
-			v.IdleSeconds = int(s.Auth.Settings().IdleTimeout.Seconds())
+			v.IdleSeconds = int(s.signIn.Settings().IdleTimeout.Seconds())
 		}
 	}
 	if st == nil {

@@ -3,13 +3,13 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/publishing"
 )
 
@@ -59,10 +59,6 @@ func workflowErr(err error) error {
 	return err
 }
 
-func (s *Server) requireWriter(c *fiber.Ctx) error {
-	return s.requireRole(c, publishing.Writers...)
-}
-
 func itemID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -82,9 +78,6 @@ func body(c *fiber.Ctx, v any) error {
 }
 
 func (s *Server) listItems(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	items, err := s.Publishing.Items(c.UserContext(), s.Viewer(c))
 	if err != nil {
 		return err
@@ -97,9 +90,6 @@ func (s *Server) listItems(c *fiber.Ctx) error {
 }
 
 func (s *Server) getItem(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	id, err := itemID(c)
 	if err != nil {
 		return err
@@ -119,9 +109,6 @@ func (s *Server) getItem(c *fiber.Ctx) error {
 }
 
 func (s *Server) createItem(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -143,9 +130,6 @@ func (s *Server) createItem(c *fiber.Ctx) error {
 }
 
 func (s *Server) saveItem(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -173,9 +157,6 @@ func (s *Server) saveItem(c *fiber.Ctx) error {
 
 // itemAction answers POST /api/v1/admin/items/{id}/{action}.
 func (s *Server) itemAction(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -206,9 +187,6 @@ func (s *Server) itemAction(c *fiber.Ctx) error {
 }
 
 func (s *Server) itemRevisions(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	id, err := itemID(c)
 	if err != nil {
 		return err
@@ -234,9 +212,6 @@ func (s *Server) itemRevisions(c *fiber.Ctx) error {
 // preview answers POST /api/v1/admin/preview with the Markdown rendered by
 // the site's own pipeline, or the rendering limit it breaks (413, 422).
 func (s *Server) preview(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -258,9 +233,6 @@ const MaxUpload = publishing.MaxUpload
 
 // upload answers POST /api/v1/admin/media: one image as the multipart field "file".
 func (s *Server) upload(c *fiber.Ctx) error {
-	if err := s.requireWriter(c); err != nil {
-		return err
-	}
 	if err := s.checkWrite(c); err != nil {
 		return err
 	}
@@ -312,7 +284,7 @@ func (s *Server) media(c *fiber.Ctx) error {
 		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
 	}
 	seen := st.Media(v, s.Clock.Now(), "/media/"+m.Key+"/"+m.Name)
-	editorial := !v.IsAnonymous() && slices.ContainsFunc(publishing.Writers, v.HasRole)
+	editorial := s.policy().May(v, access.EditContent)
 	if !seen.Visible && (seen.Shown || !editorial) {
 		return notFound()
 	}

@@ -44,10 +44,8 @@ func (s *Server) newMetrics() *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_content_pages", Help: "Pages in the current site, visible or not."},
 		func() float64 { return float64(s.Sites.Current().Len()) }))
-	if s.Search != nil {
-		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_search_index_documents", Help: "Documents in the search index."},
-			func() float64 { return float64(s.Search.Len()) }))
-	}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_search_index_documents", Help: "Documents in the search index."},
+		func() float64 { return float64(s.index.Len()) }))
 	if s.Auth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_sessions", Help: "Sessions stored (shared by every instance on one database)."},
 			func() float64 {
@@ -66,10 +64,8 @@ func (s *Server) newMetrics() *metrics {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_external_links_ok", Help: "External links that answered when last checked."},
 			func() float64 { ok, _ := s.Links.Counts(); return float64(ok) }))
 	}
-	if s.Tiles != nil {
-		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_tiles_failing", Help: "Tiles whose health check failed last time."},
-			func() float64 { return float64(s.Tiles.FailingCount()) }))
-	}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "torg_tiles_failing", Help: "Tiles whose health check failed last time."},
+		func() float64 { return float64(s.board.FailingCount()) }))
 	return m
 }
 

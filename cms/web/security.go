@@ -34,11 +34,9 @@ type Limits struct {
 // serve files people uploaded tighten the policy further.
 func (s *Server) securityHeaders() fiber.Handler {
 	formAction := "'self'"
-	if s.Auth != nil {
-		// Signing out posts a form that ends at the provider's sign-out page.
-		if u, err := url.Parse(s.Auth.Settings().Issuer); err == nil && u.Host != "" {
-			formAction += " " + u.Scheme + "://" + u.Host
-		}
+	// Signing out posts a form that ends at the provider's sign-out page.
+	if u, err := url.Parse(s.signIn.Settings().Issuer); err == nil && u.Host != "" {
+		formAction += " " + u.Scheme + "://" + u.Host
 	}
 	csp := strings.Join([]string{
 		"default-src 'self'",

@@ -82,6 +82,9 @@ type Deps struct {
 	Links *health.LinkChecker
 	// Roles are the roles sign-in gives, offered as audiences in the editor.
 	Roles []string
+	// DefaultRoles are the roles every signed-in person gets; a new item
+	// in the editor is shown to them unless the editor chooses otherwise.
+	DefaultRoles []string
 	// Levels are the sign-in levels, weakest first; access.DefaultLevels when nil.
 	Levels []string
 	// ReviewMonths is how long a page may go unreviewed; 12 when 0.
@@ -90,6 +93,8 @@ type Deps struct {
 	Limits Limits
 	// MetricsToken guards /metrics; without it only this machine may ask.
 	MetricsToken string
+	// Grants says which roles hold which permission; access.DefaultGrants when nil.
+	Grants access.Grants
 }
 
 // Server holds the fiber app and what its handlers share.
@@ -105,6 +110,7 @@ type Server struct {
 	ready     func() bool
 	metrics   *metrics
 	reports   *report.Service
+	features
 }
 
 var templateNames = []string{
@@ -137,6 +143,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.Deps, s.cat, s.templates, s.renderer = d, cat, map[string]*template.Template{}, render.New()
+	s.features = featuresOf(d)
 	s.metrics = s.newMetrics()
 	s.reports = &report.Service{Sites: d.Sites, Publishing: d.Publishing, Feedback: d.Feedback, Links: d.Links, Tiles: d.Tiles,
 		ReviewMonths: d.ReviewMonths, DefaultLang: d.DefaultLang}
@@ -224,7 +231,9 @@ func (s *Server) routes() {
 		app.All("/demo-idp/*", idp)
 	}
 	s.rateLimits(app)
-	app.Use(s.identify)
+	if s.Auth != nil {
+		app.Use(s.identify)
+	}
 	app.Use(s.countWrites)
 
 	app.Get("/healthz", s.healthz)
@@ -251,15 +260,17 @@ func (s *Server) routes() {
 	if s.Tiles != nil {
 		api.Get("/tiles", s.apiTiles)
 		api.Put("/me/favorites", s.putFavorites)
-		api.Post("/tiles/:id/notices", s.addNotice)
-		api.Delete("/tiles/:id/notices/:nid", s.removeNotice)
-		api.Get("/admin/tiles", s.adminTiles)
-		api.Post("/admin/tiles", s.adminSaveTile)
-		api.Get("/admin/tiles/clicks", s.adminClicks)
-		api.Get("/admin/tiles/:id", s.adminTile)
-		api.Put("/admin/tiles/:id", s.adminSaveTile)
-		api.Put("/admin/tiles/:id/icon", s.adminPutIcon)
-		api.Delete("/admin/tiles/:id", s.adminDeleteTile)
+		notices := s.guard(api, access.PostNotice, refuseAPI)
+		notices.Post("/tiles/:id/notices", s.addNotice)
+		notices.Delete("/tiles/:id/notices/:nid", s.removeNotice)
+		tileAdmin := s.guard(api, access.ManageTiles, refuseAPI)
+		tileAdmin.Get("/admin/tiles", s.adminTiles)
+		tileAdmin.Post("/admin/tiles", s.adminSaveTile)
+		tileAdmin.Get("/admin/tiles/clicks", s.adminClicks)
+		tileAdmin.Get("/admin/tiles/:id", s.adminTile)
+		tileAdmin.Put("/admin/tiles/:id", s.adminSaveTile)
+		tileAdmin.Put("/admin/tiles/:id/icon", s.adminPutIcon)
+		tileAdmin.Delete("/admin/tiles/:id", s.adminDeleteTile)
 		app.Get("/go/:id", s.goTile)
 		app.Post("/tiles/:id/favorite", s.pinTile)
 		app.Get("/tiles/:id/icon", s.tileIconImage)
@@ -268,46 +279,51 @@ func (s *Server) routes() {
 		api.Get("/search", s.apiSearch)
 		api.Get("/search/suggest", s.apiSuggest)
 		if s.SearchStats != nil {
-			api.Get("/admin/search/misses", s.apiMisses)
+			s.guard(api, access.ViewReports, refuseHidden).Get("/admin/search/misses", s.apiMisses)
 		}
 		app.Get("/sok", s.searchPage)
 		app.Get("/sok/go", s.searchClick)
 	}
 	// The editor's pages; those with a fixed name come before /redaktion/{id}.
-	ed := app.Group("/redaktion", s.editorGate)
+	ed := s.guardGroup(app, "/redaktion", access.EditContent, refusePage, s.editorGate)
+	reports := s.guard(api, access.ViewReports, refuseAPI)
+	edReports := ed.also(access.ViewReports, refusePage)
 	if s.Feedback != nil {
 		api.Post("/feedback", s.apiFeedback)
-		api.Get("/admin/feedback", s.apiFeedbackList)
-		api.Get("/admin/feedback.csv", s.apiFeedbackCSV)
-		api.Get("/admin/feedback/stats", s.apiFeedbackStats)
-		api.Patch("/admin/feedback/:id", s.apiFeedbackUpdate)
+		reports.Get("/admin/feedback", s.apiFeedbackList)
+		reports.Get("/admin/feedback.csv", s.apiFeedbackCSV)
+		reports.Get("/admin/feedback/stats", s.apiFeedbackStats)
+		reports.Patch("/admin/feedback/:id", s.apiFeedbackUpdate)
 		app.Post("/feedback", s.postFeedback)
-		ed.Get("/synpunkter", s.editorFeedback)
-		ed.Post("/synpunkter/:id", s.editorFeedbackUpdate)
+		edReports.Get("/synpunkter", s.editorFeedback)
+		edReports.Post("/synpunkter/:id", s.editorFeedbackUpdate)
 	}
-	api.Get("/admin/health", s.apiHealth)
-	ed.Get("/halsa", s.editorHealth)
+	reports.Get("/admin/health", s.apiHealth)
+	edReports.Get("/halsa", s.editorHealth)
 	if s.Publishing != nil {
-		api.Get("/admin/items", s.listItems)
-		api.Post("/admin/items", s.createItem)
-		api.Get("/admin/items/:id", s.getItem)
-		api.Put("/admin/items/:id", s.saveItem)
-		api.Get("/admin/items/:id/revisions", s.itemRevisions)
-		api.Post("/admin/items/:id/:action", s.itemAction)
-		api.Post("/admin/preview", s.preview)
-		api.Post("/admin/media", s.upload)
+		// Which items a writer may work on is the editorial rule, asked per item.
+		writers := s.guard(api, access.EditContent, refuseAPI)
+		writers.Get("/admin/items", s.listItems)
+		writers.Post("/admin/items", s.createItem)
+		writers.Get("/admin/items/:id", s.getItem)
+		writers.Put("/admin/items/:id", s.saveItem)
+		writers.Get("/admin/items/:id/revisions", s.itemRevisions)
+		writers.Post("/admin/items/:id/:action", s.itemAction)
+		writers.Post("/admin/preview", s.preview)
+		writers.Post("/admin/media", s.upload)
 		app.Get("/media/:key/:name", s.media)
 		api.Post("/me/feed", s.createFeedToken)
 		api.Delete("/me/feed", s.revokeFeedTokens)
-		api.Get("/admin/audit", s.auditLog)
-		api.Get("/admin/audit.csv", s.auditCSV)
+		auditors := s.guard(api, access.ViewAudit, refuseAPI)
+		auditors.Get("/admin/audit", s.auditLog)
+		auditors.Get("/admin/audit.csv", s.auditCSV)
 		app.Get("/feeds/nyheter.atom", s.publicFeed)
 		app.Get("/feeds/nyheter/:token", s.personalFeed)
 		ed.Get("", s.editorList)
 		ed.Get("/ny", s.editorNew)
 		ed.Post("/ny", s.editorCreate)
 		ed.Post("/media", s.editorUpload)
-		ed.Get("/logg", s.editorAudit)
+		ed.also(access.ViewAudit, refusePage).Get("/logg", s.editorAudit)
 		ed.Get("/:id", s.editorItem)
 		ed.Post("/:id", s.editorAct)
 	}

@@ -1,0 +1,9 @@
+package publishing
+
+import "github.com/torg-cms/torg/cms/access"
+
+// Disabled is the editor switched off: nobody writes anywhere.
+type Disabled struct{}
+
+// MayWriteIn is false.
+func (Disabled) MayWriteIn(access.Viewer, string) bool { return false }
