@@ -285,8 +285,9 @@ func (a *App) Go(f func(ctx context.Context) error) { a.workers = append(a.worke
 // ErrClosed is what Run returns after Close, or when it runs already.
 var ErrClosed = errors.New("torg is closed or running")
 
-// Run brings the search index up to date, then runs the background work
-// and, when built, the web server, until ctx ends or one of them fails.
+// Run runs the background work, brings the search index up to date and
+// then serves, when the web server is built, until ctx ends or one of
+// them fails.
 // It returns when all of them have stopped.
 func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -300,12 +301,12 @@ func (a *App) Run(ctx context.Context) error {
 	a.mu.Unlock()
 	defer close(a.done)
 
-	if a.indexer != nil {
-		a.indexer.sync(ctx) // searches find everything from the first request on
-	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, f := range a.workers {
 		g.Go(func() error { return f(gctx) })
+	}
+	if a.indexer != nil {
+		a.indexer.sync(gctx) // searches find everything from the first request on
 	}
 	if a.Server != nil {
 		g.Go(func() error { return a.serve(gctx) })
