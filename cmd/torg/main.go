@@ -1,8 +1,5 @@
-// Command torg serves a Torg site and checks content.
-//
-//	torg serve [flags]     serve the site (the embedded demo unless --content is given)
-//	torg check DIR         report every problem in a content folder; exit 1 on errors
-//	torg version           print the version
+// Command torg serves a Torg site, checks content and looks after its
+// data. It parses flags and prints; cms/app builds and runs Torg.
 package main
 
 import (
@@ -11,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -46,20 +42,20 @@ Usage:
   torg version         print the version
 `
 
-type command func(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) int
-
-// commands are the commands with flags: name, usage of the arguments, and
-// whether the arguments are as the command wants them.
+// commands are the commands that take flags: the usage of their
+// arguments, how many they take, and what runs them.
 var commands = map[string]struct {
-	args string
-	ok   func([]string) bool
-	run  command
+	usage string
+	args  int
+	run   func(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) int
 }{
-	"serve":        {"", func(a []string) bool { return len(a) == 0 }, serve},
-	"check":        {"DIR", func(a []string) bool { return len(a) == 1 }, check},
-	"tiles import": {"[flags] FILE", func(a []string) bool { return len(a) == 1 }, tilesImport},
-	"index":        {"--rebuild [flags]", func(a []string) bool { return len(a) == 0 }, index},
-	"backup":       {"[--data DIR | --database-url sqlite:PATH] FILE", func(a []string) bool { return len(a) == 1 }, backup},
+	"serve":           {"[flags]", 0, serve},
+	"check":           {"DIR", 1, check},
+	"tiles import":    {"[flags] FILE", 1, tilesImport},
+	"index --rebuild": {"[flags]", 0, index},
+	"backup":          {"[--data DIR | --database-url sqlite:PATH] FILE", 1, backup},
+	"tiles":           {"import [flags] FILE", 0, nil},
+	"index":           {"--rebuild [flags]", 0, nil},
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
@@ -76,24 +72,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return 0
 	}
 	name, rest := args[0], args[1:]
-	switch name {
-	case "tiles":
-		if len(rest) == 0 || rest[0] != "import" {
-			fmt.Fprintln(stderr, "usage: torg tiles import [flags] FILE")
-			return 2
-		}
+	rebuild := func(a string) bool { return a == "--rebuild" || a == "-rebuild" }
+	switch {
+	case name == "tiles" && len(rest) > 0 && rest[0] == "import":
 		name, rest = "tiles import", rest[1:]
-	case "index":
-		n := len(rest)
-		rest = slices.DeleteFunc(slices.Clone(rest), func(a string) bool { return a == "--rebuild" || a == "-rebuild" })
-		if len(rest) == n {
-			fmt.Fprintln(stderr, "usage: torg index --rebuild [flags]")
-			return 2
-		}
+	case name == "index" && slices.ContainsFunc(rest, rebuild):
+		name, rest = "index --rebuild", slices.DeleteFunc(slices.Clone(rest), rebuild)
 	}
 	cmd, ok := commands[name]
 	if !ok {
 		fmt.Fprintf(stderr, "torg: unknown command %q\n\n%s", name, usage)
+		return 2
+	}
+	if cmd.run == nil {
+		fmt.Fprintf(stderr, "usage: torg %s %s\n", name, cmd.usage)
 		return 2
 	}
 	cfg, rest, err := config.Load("torg "+name, rest, lookupEnv)
@@ -104,15 +96,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		fmt.Fprintln(stderr, "torg:", err)
 		return 2
 	}
-	if !cmd.ok(rest) {
-		fmt.Fprintf(stderr, "usage: torg %s %s\n", name, cmd.args)
+	if len(rest) != cmd.args {
+		fmt.Fprintf(stderr, "usage: torg %s %s\n", name, cmd.usage)
 		return 2
 	}
 	return cmd.run(ctx, cfg, rest, stdout, stderr)
 }
 
 func serve(ctx context.Context, cfg *config.Config, _ []string, _, stderr io.Writer) int {
-	log := newLogger(cfg, stderr)
+	log := app.Logger(cfg, stderr)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := app.New(ctx, cfg, app.Options{Log: log, Version: versionString()})
@@ -130,12 +122,8 @@ func serve(ctx context.Context, cfg *config.Config, _ []string, _, stderr io.Wri
 
 // check loads a content folder the way serve would and prints every problem.
 func check(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) int {
-	src, err := content.OpenDir(args[0], cfg.ContentHTML)
-	if err != nil {
-		fmt.Fprintln(stderr, "torg check:", err)
-		return 2
-	}
-	a, err := app.New(ctx, cfg, app.Options{Parts: app.Site, Content: src})
+	cfg.Content = args[0]
+	a, err := app.New(ctx, cfg, app.Options{Parts: app.Site})
 	if err != nil {
 		fmt.Fprintln(stderr, "torg check:", err)
 		return 2
@@ -222,11 +210,11 @@ func backup(ctx context.Context, cfg *config.Config, args []string, stdout, stde
 		defer db.Close()
 		err = db.Backup(ctx, args[0])
 	}
-	switch {
-	case errors.Is(err, store.ErrNoOnlineBackup):
+	if errors.Is(err, store.ErrNoOnlineBackup) {
 		fmt.Fprintln(stderr, "torg backup:", err)
 		return 2
-	case err != nil:
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "torg backup:", err)
 		return 1
 	}
@@ -249,14 +237,6 @@ func versionString() string {
 		}
 	}
 	return "dev"
-}
-
-func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "text" || cfg.LogFormat == "auto" && isTerminal(w) {
-		return slog.New(slog.NewTextHandler(w, opts))
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 func isTerminal(w io.Writer) bool {
