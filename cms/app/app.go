@@ -142,11 +142,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	if a.Index != nil && a.Sites != nil {
 		a.indexer = newIndexSyncer(a.Index, a.Log.With("component", "search"))
-		a.indexer.siteBuilt(a.Sites.Current())
+		a.indexer.site = a.Sites.Current() // Run syncs it first
 		a.Sites.Subscribe(a.indexer.siteBuilt)
 		if a.Tiles != nil {
-			set, _ := a.Tiles.Current(ctx)
-			a.indexer.tilesChanged(set)
+			a.indexer.tiles, _ = a.Tiles.Current(ctx)
 			a.Tiles.Subscribe(a.indexer.tilesChanged)
 			a.Go(func(ctx context.Context) error { a.Tiles.Watch(ctx, tilesEvery); return nil })
 		}

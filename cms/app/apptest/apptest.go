@@ -53,7 +53,7 @@ func Run() Option { return func(s *settings) { s.run = true } }
 // ends. Without options it builds every part and runs nothing.
 func New(t testing.TB, opts ...Option) *app.App {
 	t.Helper()
-	s := settings{args: []string{"--data", filepath.Join(t.TempDir(), "data"), "--listen", freeAddr(t), "--log-format", "text"}}
+	s := settings{args: []string{"--data", filepath.Join(t.TempDir(), "data"), "--listen", freeAddr(t)}}
 	for _, o := range opts {
 		o(&s)
 	}
