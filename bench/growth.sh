@@ -32,7 +32,7 @@ start_ms() {
 cold=$(start_ms)
 warm=$(start_ms)
 rm -rf "$data"
-save=$(go test ./cmd/torg -run '^$' -bench SaveToSearchable -benchtime 10x 2>/dev/null | awk '/^BenchmarkSaveToSearchable/ {for (i = 2; i <= NF; i++) { if ($i == "ns/op") avg = $(i-1) / 1e6; if ($i == "worst-ms") worst = $(i-1) } printf "%.0f ms average, %s ms worst", avg, worst}')
+save=$(go test ./cms/app -run '^$' -bench SaveToSearchable -benchtime 10x 2>/dev/null | awk '/^BenchmarkSaveToSearchable/ {for (i = 2; i <= NF; i++) { if ($i == "ns/op") avg = $(i-1) / 1e6; if ($i == "worst-ms") worst = $(i-1) } printf "%.0f ms average, %s ms worst", avg, worst}')
 echo
 echo "| demo (60 pages) | value |"
 echo "|---|---:|"

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/store"
 	"github.com/torg-cms/torg/search"
 )
@@ -101,4 +102,9 @@ func TestIndexRebuildIncludesEditorItems(t *testing.T) {
 	if !found(idx, "zebrakorsningen") {
 		t.Fatal("a word of the editor's item finds nothing")
 	}
+}
+
+func found(idx *search.Index, word string) bool {
+	res, err := idx.Search(context.Background(), search.Request{Query: word, Viewer: access.Viewer{}, Now: time.Now()})
+	return err == nil && res.Total > 0
 }

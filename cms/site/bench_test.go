@@ -33,7 +33,7 @@ func BenchmarkSaveToServed(b *testing.B) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	bl.Watch(ctx)
+	go bl.Watch(ctx)
 	time.Sleep(100 * time.Millisecond)
 	file := filepath.Join(dir, "sida-00.md")
 	var worst time.Duration

@@ -39,12 +39,27 @@ type Builder struct {
 	goodDocs map[string]*render.Doc // the last document that rendered, by source and file
 	current  atomic.Pointer[Site]
 	builds   atomic.Int64
-	onBuild  []func(*Site)
+
+	subMu       sync.Mutex
+	subscribers []func(*Site)
 }
 
-// OnBuild calls f with every site the watcher builds, after it is current.
-// Set it before Watch.
-func (b *Builder) OnBuild(f func(*Site)) { b.onBuild = append(b.onBuild, f) }
+// Subscribe calls f with every site built from now on, once it is current.
+// f runs on the building goroutine, so it should hand the work on.
+func (b *Builder) Subscribe(f func(*Site)) {
+	b.subMu.Lock()
+	b.subscribers = append(b.subscribers, f)
+	b.subMu.Unlock()
+}
+
+func (b *Builder) notify(s *Site) {
+	b.subMu.Lock()
+	subs := slices.Clone(b.subscribers)
+	b.subMu.Unlock()
+	for _, f := range subs {
+		f(s)
+	}
+}
 
 // NewBuilder returns a Builder over sources, in order of precedence: when two
 // sources claim one URL, the earlier wins.
@@ -72,8 +87,18 @@ func (b *Builder) Current() *Site { return b.current.Load() }
 // Builds counts the builds done, for tests and health.
 func (b *Builder) Builds() int64 { return b.builds.Load() }
 
-// Build reads every source and makes a new current site.
+// Build reads every source, makes a new current site and tells the
+// subscribers.
 func (b *Builder) Build(ctx context.Context) (*Site, error) {
+	s, err := b.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.notify(s)
+	return s, nil
+}
+
+func (b *Builder) build(ctx context.Context) (*Site, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	copts := content.Options{DefaultLang: b.opts.DefaultLang, Location: b.opts.Location, Levels: b.opts.Policy.Levels}
@@ -511,14 +536,18 @@ func (s *Site) resolver(p *Page, byFile map[string]*Page) render.Resolver {
 }
 
 // Watch rebuilds the site whenever a watchable source changes, until ctx
-// ends. Failed rebuilds keep the current site and are logged.
+// ends, and returns then. Failed rebuilds keep the current site and are
+// logged.
 func (b *Builder) Watch(ctx context.Context) {
+	var wg sync.WaitGroup
 	for _, src := range b.sources {
 		w, ok := src.(content.Watcher)
 		if !ok {
 			continue
 		}
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			err := w.Watch(ctx, func() {
 				start := time.Now()
 				s, err := b.Build(ctx)
@@ -528,15 +557,13 @@ func (b *Builder) Watch(ctx context.Context) {
 				}
 				b.log.Info("content reloaded", "source", src.Name(), "pages", s.Len(), "problems", len(s.Problems), "took", time.Since(start).Round(time.Millisecond))
 				LogProblems(b.log, s.Problems)
-				for _, f := range b.onBuild {
-					f(s)
-				}
 			}, b.log.With("source", src.Name()))
 			if err != nil {
 				b.log.Error("watching content stopped", "source", src.Name(), "err", err)
 			}
 		}()
 	}
+	wg.Wait()
 }
 
 // LogProblems writes each problem as one log line.

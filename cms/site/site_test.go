@@ -417,7 +417,7 @@ func TestWatchServesSavedChange(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	b.Watch(ctx)
+	go b.Watch(ctx)
 	time.Sleep(100 * time.Millisecond) // let the watcher subscribe
 	if err := os.MkdirAll(filepath.Join(dir, "ny"), 0o755); err != nil {
 		t.Fatal(err)
@@ -435,6 +435,22 @@ func TestWatchServesSavedChange(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the saved file was never served")
+}
+
+// TestBuildTellsSubscribers: every build, the watcher's or anyone's,
+// hands the new current site to each subscriber.
+func TestBuildTellsSubscribers(t *testing.T) {
+	b := newBuilder(t, writeTree(t, small), clock.NewManual(at(2026, 11, 23, 9, 0)))
+	var got []*Site
+	b.Subscribe(func(s *Site) { got = append(got, s) })
+	s1, err := b.Build(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := b.Build(context.Background())
+	if len(got) != 2 || got[0] != s1 || got[1] != s2 || b.Current() != s2 {
+		t.Fatalf("subscriber got %d sites, want the two built in order", len(got))
+	}
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -39,6 +40,43 @@ type Service struct {
 	set      *Set
 	notices  []Notice
 	loadedAt time.Time
+	stamp    uint64 // of the tiles and categories last read
+
+	subMu       sync.Mutex
+	subscribers []func(*Set)
+}
+
+// Subscribe calls f with the tiles whenever they are read and differ from
+// those read before: after a change made here at once, after one made by
+// another instance at the next read (see Watch). f should hand the work on.
+func (s *Service) Subscribe(f func(*Set)) {
+	s.subMu.Lock()
+	s.subscribers = append(s.subscribers, f)
+	s.subMu.Unlock()
+}
+
+func (s *Service) notify(set *Set) {
+	s.subMu.Lock()
+	subs := slices.Clone(s.subscribers)
+	s.subMu.Unlock()
+	for _, f := range subs {
+		f(set)
+	}
+}
+
+// Watch reads the tiles every interval until ctx ends, so that subscribers
+// hear of changes other instances make to the shared store.
+func (s *Service) Watch(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Current(ctx)
+		}
+	}
 }
 
 // NewService returns a Service over db.
@@ -82,8 +120,15 @@ func (s *Service) Import(ctx context.Context, data []byte) error {
 	if err := s.db.ReplaceTiles(ctx, rows, cats); err != nil {
 		return fmt.Errorf("import tiles: %w", err)
 	}
-	s.invalidate()
+	s.changed(ctx)
 	return nil
+}
+
+// changed reads the tiles again after a change made here, so that the
+// subscribers hear of it now.
+func (s *Service) changed(ctx context.Context) {
+	s.invalidate()
+	s.Current(ctx)
 }
 
 func (s *Service) invalidate() {
@@ -96,34 +141,50 @@ func (s *Service) invalidate() {
 // couple of seconds. When the store cannot be read it goes on with what it
 // had, and says so in the log.
 func (s *Service) Current(ctx context.Context) (*Set, []Notice) {
+	set, notices, changed := s.current(ctx)
+	if changed {
+		s.notify(set)
+	}
+	return set, notices
+}
+
+func (s *Service) current(ctx context.Context) (*Set, []Notice, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
 	if s.set != nil && now.Sub(s.loadedAt) < cacheFor && !now.Before(s.loadedAt) {
-		return s.set, s.notices
+		return s.set, s.notices, false
 	}
-	set, notices, err := s.load(ctx, now)
+	set, notices, stamp, err := s.load(ctx, now)
 	if err != nil {
 		s.log.Warn("tiles could not be read; showing the last ones read", "err", err)
 		if s.set == nil {
-			return &Set{}, nil
+			return &Set{}, nil, false
 		}
-		return s.set, s.notices
+		return s.set, s.notices, false
 	}
-	s.set, s.notices, s.loadedAt = set, notices, now
-	return set, notices
+	changed := s.set == nil || stamp != s.stamp
+	s.set, s.notices, s.loadedAt, s.stamp = set, notices, now, stamp
+	return set, notices, changed
 }
 
-func (s *Service) load(ctx context.Context, now time.Time) (*Set, []Notice, error) {
+func (s *Service) load(ctx context.Context, now time.Time) (*Set, []Notice, uint64, error) {
 	st, err := s.db.LoadTiles(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
+	}
+	h := fnv.New64a()
+	for _, r := range st.Categories {
+		fmt.Fprintf(h, "c%q%q", r.ID, r.Data)
+	}
+	for _, r := range st.Tiles {
+		fmt.Fprintf(h, "t%q%q", r.ID, r.Data)
 	}
 	set := &Set{}
 	for _, r := range st.Categories {
 		var c Category
 		if err := json.Unmarshal([]byte(r.Data), &c); err != nil {
-			return nil, nil, fmt.Errorf("category %s: %w", r.ID, err)
+			return nil, nil, 0, fmt.Errorf("category %s: %w", r.ID, err)
 		}
 		set.Categories = append(set.Categories, c)
 	}
@@ -131,7 +192,7 @@ func (s *Service) load(ctx context.Context, now time.Time) (*Set, []Notice, erro
 	for _, r := range st.Tiles {
 		var t Tile
 		if err := json.Unmarshal([]byte(r.Data), &t); err != nil {
-			return nil, nil, fmt.Errorf("tile %s: %w", r.ID, err)
+			return nil, nil, 0, fmt.Errorf("tile %s: %w", r.ID, err)
 		}
 		if fe := t.Check(set.Categories, s.rules); fe != nil {
 			s.log.Warn("a stored tile does not check out; it is left out", "tile", t.ID, "problems", fe.Error())
@@ -141,13 +202,13 @@ func (s *Service) load(ctx context.Context, now time.Time) (*Set, []Notice, erro
 	}
 	rows, err := s.db.Notices(ctx, now)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	var notices []Notice
 	for _, n := range rows {
 		notices = append(notices, Notice{ID: n.ID, TileID: n.TileID, Text: n.Text, StartsAt: n.StartsAt, EndsAt: n.EndsAt})
 	}
-	return set, notices, nil
+	return set, notices, h.Sum64(), nil
 }
 
 // For returns the tiles v sees now, in order.
@@ -236,7 +297,7 @@ func (s *Service) Save(ctx context.Context, a audit.Actor, t *Tile) error {
 	if err := s.audit.Record(ctx, a, "tile-save", t.ID, "", func(tx *store.DB) error { return tx.SaveTile(ctx, row) }); err != nil {
 		return fmt.Errorf("save tile: %w", err)
 	}
-	s.invalidate()
+	s.changed(ctx)
 	return nil
 }
 
@@ -246,7 +307,7 @@ func (s *Service) Delete(ctx context.Context, a audit.Actor, id string) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
-	s.invalidate()
+	s.changed(ctx)
 	return err
 }
 
@@ -310,7 +371,7 @@ func (s *Service) RemoveNotice(ctx context.Context, a audit.Actor, tileID string
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
-	s.invalidate()
+	s.changed(ctx)
 	return err
 }
 

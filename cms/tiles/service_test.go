@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -275,4 +276,51 @@ func TestNotices(t *testing.T) {
 			t.Fatal("a removed notice still shows")
 		}
 	})
+}
+
+// TestSubscribersHearOfTileChanges: a change made through the service
+// reaches its subscribers at once; one made by another instance reaches
+// them at its next read; a read that finds nothing new tells no one.
+func TestSubscribersHearOfTileChanges(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	now := at(2026, 11, 23, 9, 0)
+	here, there := newService(t, db, now), newService(t, db, now)
+	var heard atomic.Pointer[Set]
+	var times atomic.Int32
+	here.Subscribe(func(s *Set) { heard.Store(s); times.Add(1) })
+	there.Current(ctx)
+	here.Current(ctx)
+	times.Store(0)
+
+	set, _ := here.Current(ctx)
+	t1 := *set.Tiles[0]
+	t1.Keywords = []string{"zebrafink"}
+	if err := here.Save(ctx, audit.Actor{Viewer: access.Viewer{Subject: "anna", Roles: []string{"admin"}}}, &t1); err != nil {
+		t.Fatal(err)
+	}
+	if got := heard.Load(); times.Load() != 1 || got == nil || !hasKeyword(got, t1.ID, "zebrafink") {
+		t.Fatalf("after a save here: heard %d times, want once with the new keyword", times.Load())
+	}
+
+	t2 := t1
+	t2.Keywords = []string{"blåmes"}
+	if err := there.Save(ctx, audit.Actor{Viewer: access.Viewer{Subject: "anna", Roles: []string{"admin"}}}, &t2); err != nil {
+		t.Fatal(err)
+	}
+	here.clock.(*clock.Manual).Advance(cacheFor)
+	here.Current(ctx)
+	if times.Load() != 2 || !hasKeyword(heard.Load(), t1.ID, "blåmes") {
+		t.Fatalf("after a save on another instance: heard %d times, want twice", times.Load())
+	}
+	here.clock.(*clock.Manual).Advance(cacheFor)
+	here.Current(ctx)
+	if times.Load() != 2 {
+		t.Fatalf("a read with nothing new was heard (%d times)", times.Load())
+	}
+}
+
+func hasKeyword(set *Set, id, word string) bool {
+	t, ok := set.Tile(id)
+	return ok && slices.Contains(t.Keywords, word)
 }

@@ -83,7 +83,6 @@ func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []se
 	return res, bets, nil
 }
 
-
 // reader names who is searching, for counting: the person, or for those
 // not signed in, the address they come from.
 func (s *Server) reader(c *fiber.Ctx) string {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"maps"
@@ -7,24 +7,25 @@ import (
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/auth"
 	"github.com/torg-cms/torg/cms/config"
-	cmscontent "github.com/torg-cms/torg/cms/content"
+	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/site"
 )
 
-// siteSettings is what the site, its content and its access rule are
-// built with. Every command takes them from siteSettingsOf, so a folder
-// that one command accepts, every command accepts.
-type siteSettings struct {
+// Settings is what the site, its content and its access rule are built
+// with, all taken from one configuration, so that a folder one command
+// accepts, every command accepts.
+type Settings struct {
 	Site    site.Options
-	Content cmscontent.Options // for Markdown read outside the site's build: the editor's
+	Content content.Options // for Markdown read outside the site's build: the editor's
 	Policy  access.Policy
 }
 
-func siteSettingsOf(cfg *config.Config) siteSettings {
+// SettingsOf derives the Settings from the configuration.
+func SettingsOf(cfg *config.Config) Settings {
 	policy := access.Policy{Levels: cfg.AuthLevels}
-	return siteSettings{
+	return Settings{
 		Site:    site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: policy},
-		Content: cmscontent.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels},
+		Content: content.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels},
 		Policy:  policy,
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"crypto/rand"
@@ -13,7 +13,6 @@ import (
 	"github.com/torg-cms/torg/cms/auth/demoidp"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/config"
-	"github.com/torg-cms/torg/cms/store"
 )
 
 // Names of the demo's clients. Their secrets are made at every start.
@@ -113,11 +112,6 @@ func authSettings(cfg *config.Config, clk clock.Clock, log *slog.Logger) (*auth.
 	log.Info("demo sign-in provider started; it signs anyone in without a password",
 		"issuer", s.Issuer, "api_client", demoServiceID, "api_client_secret", serviceSecret, "api_audience", s.APIAudience)
 	return s, idp, nil
-}
-
-// startAuth opens the database and the sign-in service.
-func startAuth(s *auth.Settings, db *store.DB, clk clock.Clock, log *slog.Logger) *auth.Service {
-	return auth.New(*s, db, clk, log.With("component", "auth"))
 }
 
 // demoBestBets pins the demo's pay pages for the searches people make most.
