@@ -15,7 +15,7 @@ after(async () => { await torg?.stop(); });
 const signedOut = ['/', '/inloggning', '/inloggning/logga-in', '/inloggning/glomt-losenord', '/kontakt/it-servicedesk', '/auth/login?return=/vikarie'];
 const signedIn = ['/', '/personal', '/personal/distansarbete', '/nyheter', '/nyheter/julstangning', '/jobb', '/jobb/lonehandlaggare',
   '/fragor/vanliga-fragor', '/kontakt', '/kontakt/lonesupport', '/sok?q=l%C3%B6n', '/sok?q=zzzqqq', '/finns-inte',
-  '/redaktion', '/redaktion/ny?type=news&section=nyheter', '/redaktion/synpunkter', '/redaktion/halsa'];
+  '/redaktion', '/redaktion/ny?type=news&section=nyheter', '/redaktion/synpunkter', '/redaktion/halsa', '/redaktion/logg'];
 
 async function check(page, url) {
   const res = await page.goto(torg.base + url);
