@@ -164,6 +164,9 @@ func (s *Service) mayEdit(v access.Viewer, p string, texts ...string) bool {
 	return true
 }
 
+// Offered is true: the editor is there for those who may use it.
+func (s *Service) Offered() bool { return true }
+
 // MayWriteIn reports whether v may create items in the folder dir: the
 // editorial rule under what a new item there inherits.
 func (s *Service) MayWriteIn(v access.Viewer, dir string) bool {

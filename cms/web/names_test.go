@@ -15,6 +15,7 @@ import (
 // page, in the editor's list and item, the revisions and the audit log; a
 // record older than names shows the subject id and says so.
 func TestPeopleShownByName(t *testing.T) {
+	named(t)
 	e := newEditorial(t, storetest.SQLite(t))
 	people["anna"] = access.Viewer{Subject: "anna", Name: "Anna Sjö", Roles: []string{"admin", "employee"}, Level: "eid"}
 	publishVia(t, e, "nyheter/namn.md", "---\ntitle: Namn i stället för id\ntype: news\ndate: 2026-11-23\naudience: [employee]\n---\nText.\n")
@@ -66,6 +67,17 @@ func TestPeopleShownByName(t *testing.T) {
 	}
 }
 
+// named gives the demo people their names from the demo sign-in, as their
+// ID tokens do, for one test.
+func named(t *testing.T) {
+	for who, name := range map[string]string{"klara": "Klara Berg", "per": "Per Nord", "erik": "Erik Holm"} {
+		v := people[who]
+		v.Name = name
+		people[who] = v
+		t.Cleanup(func() { v.Name = ""; people[who] = v })
+	}
+}
+
 // between is the part of s from the first from to the next to after it, for messages.
 func between(s, from, to string) string {
 	i := strings.Index(s, from)
@@ -84,6 +96,7 @@ func between(s, from, to string) string {
 // file, which the editor cannot edit, has no "Redigera". Pages come through
 // the page cache, which keeps one render per access class.
 func TestEditLinksForEditorialReaders(t *testing.T) {
+	named(t)
 	e := newEditorial(t, storetest.SQLite(t))
 	publishVia(t, e, "nyheter/redigera.md", "---\ntitle: Går att redigera\ntype: news\ndate: 2026-11-23\naudience: [employee]\n---\nText.\n")
 	it, err := e.db.ItemByPath(context.Background(), "nyheter/redigera.md")
