@@ -38,19 +38,20 @@ func New(db *store.DB, clk clock.Clock) *Log {
 // transaction. change must write through the tx it is given; when it fails,
 // or the entry cannot be written, neither happens.
 func (l *Log) Record(ctx context.Context, a Actor, action, target, details string, change func(tx *store.DB) error) error {
-	e := &store.AuditEntry{At: l.clock.Now().UTC(), Actor: a.Subject, Action: action, Target: target, Address: a.Address, Details: details}
+	e := &store.AuditEntry{At: l.clock.Now().UTC(), Actor: a.Subject, ActorName: a.Name, Action: action, Target: target, Address: a.Address, Details: details}
 	return l.db.Audited(ctx, e, change)
 }
 
 // Entry is one line of the log: who did what to which target, when and
 // from where.
 type Entry struct {
-	At      time.Time
-	Actor   string
-	Action  string
-	Target  string
-	Address string
-	Details string
+	At        time.Time
+	Actor     string // the subject id, for tracing
+	ActorName string // the name at the time; "" for entries older than names
+	Action    string
+	Target    string
+	Address   string
+	Details   string
 }
 
 // Entries lists the log, newest first, at most limit entries (0: all).
@@ -61,7 +62,7 @@ func (l *Log) Entries(ctx context.Context, limit int) ([]Entry, error) {
 	}
 	out := make([]Entry, len(rows))
 	for i, e := range rows {
-		out[i] = Entry{At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target, Address: e.Address, Details: e.Details}
+		out[i] = Entry{At: e.At, Actor: e.Actor, ActorName: e.ActorName, Action: e.Action, Target: e.Target, Address: e.Address, Details: e.Details}
 	}
 	return out, nil
 }

@@ -57,10 +57,14 @@ type Item struct {
 
 	// ImportantUntil keeps a news item at the top of the home page until then.
 	ImportantUntil time.Time
-	// ApprovedBy and ApprovedAt record the sign-off of an item written in
-	// the editor; files have none.
-	ApprovedBy string
-	ApprovedAt time.Time
+	// ApprovedBy (a subject id), ApproverName (the name at the time, "" on
+	// sign-offs older than names) and ApprovedAt record the sign-off of an
+	// item written in the editor; files have none.
+	ApprovedBy   string
+	ApproverName string
+	ApprovedAt   time.Time
+	// EditorID is the editor's id of an item written there; files have 0.
+	EditorID int64
 
 	// Lines gives the file line of each front-matter field, for problems
 	// found later (a duplicate alias, say).

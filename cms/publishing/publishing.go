@@ -32,9 +32,11 @@ type Item struct {
 	Status       string
 	Version      int64 // goes up with every change; a stale save is refused
 	AuthorID     string
-	DraftRev     int64 // the revision being worked on (0: none)
-	PublishedRev int64 // the revision readers see (0: none)
+	AuthorName   string // as it was when the item was made; "" for items older than names
+	DraftRev     int64  // the revision being worked on (0: none)
+	PublishedRev int64  // the revision readers see (0: none)
 	ApprovedBy   string
+	ApproverName string // as it was at the approval; "" for approvals older than names
 	ApprovedAt   *time.Time
 	Comment      string // the last reviewer's comment, or the unpublish reason
 	CreatedAt    time.Time
@@ -42,8 +44,8 @@ type Item struct {
 }
 
 func itemOf(it *store.Item) *Item {
-	return &Item{ID: it.ID, Path: it.Path, Status: it.Status, Version: it.Version, AuthorID: it.AuthorID, DraftRev: it.DraftRev,
-		PublishedRev: it.PublishedRev, ApprovedBy: it.ApprovedBy, ApprovedAt: it.ApprovedAt, Comment: it.Comment, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+	return &Item{ID: it.ID, Path: it.Path, Status: it.Status, Version: it.Version, AuthorID: it.AuthorID, AuthorName: it.AuthorName, DraftRev: it.DraftRev,
+		PublishedRev: it.PublishedRev, ApprovedBy: it.ApprovedBy, ApproverName: it.ApproverName, ApprovedAt: it.ApprovedAt, Comment: it.Comment, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
 }
 
 // stepped is the outcome of a change to an item, for the caller.
@@ -56,12 +58,13 @@ func stepped(it *store.Item, err error) (*Item, error) {
 
 // Revision is one saved version of an item's Markdown.
 type Revision struct {
-	ID        int64
-	ItemID    int64
-	Markdown  string
-	AuthorID  string
-	Note      string // what changed, in words
-	CreatedAt time.Time
+	ID         int64
+	ItemID     int64
+	Markdown   string
+	AuthorID   string
+	AuthorName string // as it was at the save; "" for revisions older than names
+	Note       string // what changed, in words
+	CreatedAt  time.Time
 }
 
 // The states of an item.
@@ -160,6 +163,9 @@ func (s *Service) mayEdit(v access.Viewer, p string, texts ...string) bool {
 	}
 	return true
 }
+
+// Offered is true: the editor is there for those who may use it.
+func (s *Service) Offered() bool { return true }
 
 // MayWriteIn reports whether v may create items in the folder dir: the
 // editorial rule under what a new item there inherits.
@@ -266,8 +272,8 @@ func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*Ite
 		return nil, FieldErrors{"path": "an item with this path exists; edit it instead"}
 	}
 	now := s.clock.Now().UTC()
-	it := &store.Item{Path: p, Status: store.StatusDraft, Version: 1, AuthorID: a.Subject, CreatedAt: now, UpdatedAt: now}
-	rev := &store.Revision{Markdown: markdown, AuthorID: a.Subject, Note: "created", CreatedAt: now}
+	it := &store.Item{Path: p, Status: store.StatusDraft, Version: 1, AuthorID: a.Subject, AuthorName: a.Name, CreatedAt: now, UpdatedAt: now}
+	rev := &store.Revision{Markdown: markdown, AuthorID: a.Subject, AuthorName: a.Name, Note: "created", CreatedAt: now}
 	if err := s.audit.Record(ctx, a, "create", p, "", func(tx *store.DB) error { return tx.CreateItem(ctx, it, rev) }); err != nil {
 		return nil, err
 	}
@@ -295,7 +301,7 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 		return nil, refuse(ErrConflict, "%s was changed by someone else since you opened it (version %d, now %d); reload it and make your change again", it.Path, version, it.Version)
 	}
 	now := s.clock.Now().UTC()
-	rev := &store.Revision{ItemID: id, Markdown: markdown, AuthorID: a.Subject, Note: note, CreatedAt: now}
+	rev := &store.Revision{ItemID: id, Markdown: markdown, AuthorID: a.Subject, AuthorName: a.Name, Note: note, CreatedAt: now}
 	err = s.audit.Record(ctx, a, "save", it.Path, note, func(tx *store.DB) error {
 		if err := tx.AddRevision(ctx, rev); err != nil {
 			return err
@@ -370,7 +376,7 @@ func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*Ite
 		}
 		now := s.clock.Now().UTC()
 		it.PublishedRev, it.DraftRev, it.Status = it.DraftRev, 0, store.StatusPublished
-		it.ApprovedBy, it.ApprovedAt, it.Comment = a.Subject, &now, ""
+		it.ApprovedBy, it.ApproverName, it.ApprovedAt, it.Comment = a.Subject, a.Name, &now, ""
 		return nil
 	}))
 }
@@ -497,7 +503,7 @@ func (s *Service) Revisions(ctx context.Context, v access.Viewer, id int64) ([]R
 	}
 	out := make([]Revision, len(revs))
 	for i, r := range revs {
-		out[i] = Revision{ID: r.ID, ItemID: r.ItemID, Markdown: r.Markdown, AuthorID: r.AuthorID, Note: r.Note, CreatedAt: r.CreatedAt}
+		out[i] = Revision{ID: r.ID, ItemID: r.ItemID, Markdown: r.Markdown, AuthorID: r.AuthorID, AuthorName: r.AuthorName, Note: r.Note, CreatedAt: r.CreatedAt}
 	}
 	return out, nil
 }

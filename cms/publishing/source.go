@@ -56,7 +56,7 @@ func (s *Source) Load(ctx context.Context, opts content.Options) (*content.Snaps
 		}
 		ci.Source = s.Name()
 		ci.ModTime = it.UpdatedAt
-		ci.ApprovedBy = it.ApprovedBy
+		ci.ApprovedBy, ci.ApproverName, ci.EditorID = it.ApprovedBy, it.ApproverName, it.ID
 		if it.ApprovedAt != nil {
 			ci.ApprovedAt = *it.ApprovedAt
 		}

@@ -25,9 +25,11 @@ type Item struct {
 	Status       string `gorm:"size:20;index"`
 	Version      int64  // goes up with every change; a stale save is refused
 	AuthorID     string `gorm:"size:255"`
+	AuthorName   string `gorm:"size:255"` // as the ID token said when the item was made
 	DraftRev     int64  // the revision being worked on (0: none)
 	PublishedRev int64  // the revision readers see (0: none)
 	ApprovedBy   string `gorm:"size:255"`
+	ApproverName string `gorm:"size:255"` // as the ID token said at the approval
 	ApprovedAt   *time.Time
 	Comment      string `gorm:"size:2000"` // the last reviewer's comment, or the unpublish reason
 	CreatedAt    time.Time
@@ -36,23 +38,25 @@ type Item struct {
 
 // Revision is one saved version of an item's Markdown.
 type Revision struct {
-	ID        int64  `gorm:"primaryKey;autoIncrement"`
-	ItemID    int64  `gorm:"index"`
-	Markdown  string `gorm:"type:text"`
-	AuthorID  string `gorm:"size:255"`
-	Note      string `gorm:"size:500"` // what changed, in words
-	CreatedAt time.Time
+	ID         int64  `gorm:"primaryKey;autoIncrement"`
+	ItemID     int64  `gorm:"index"`
+	Markdown   string `gorm:"type:text"`
+	AuthorID   string `gorm:"size:255"`
+	AuthorName string `gorm:"size:255"` // as the ID token said when it was saved
+	Note       string `gorm:"size:500"` // what changed, in words
+	CreatedAt  time.Time
 }
 
 // AuditEntry records an editorial or admin action. Entries are only ever added.
 type AuditEntry struct {
-	ID      int64     `gorm:"primaryKey;autoIncrement"`
-	At      time.Time `gorm:"index"`
-	Actor   string    `gorm:"size:255"`
-	Action  string    `gorm:"size:64"`
-	Target  string    `gorm:"size:512"`
-	Address string    `gorm:"size:64"`
-	Details string    `gorm:"size:2000"`
+	ID        int64     `gorm:"primaryKey;autoIncrement"`
+	At        time.Time `gorm:"index"`
+	Actor     string    `gorm:"size:255"`
+	ActorName string    `gorm:"size:255"` // as the ID token said at the time
+	Action    string    `gorm:"size:64"`
+	Target    string    `gorm:"size:512"`
+	Address   string    `gorm:"size:64"`
+	Details   string    `gorm:"size:2000"`
 }
 
 // FeedToken is a person's secret feed address, stored as a hash.
@@ -132,7 +136,7 @@ func (db *DB) Items(ctx context.Context) ([]Item, error) {
 func (db *DB) UpdateItem(ctx context.Context, it *Item, expectVersion int64) error {
 	it.Version = expectVersion + 1
 	res := db.gorm.WithContext(ctx).Model(&Item{}).Where("id = ? AND version = ?", it.ID, expectVersion).
-		Select("status", "version", "draft_rev", "published_rev", "approved_by", "approved_at", "comment", "updated_at", "path").
+		Select("status", "version", "draft_rev", "published_rev", "approved_by", "approver_name", "approved_at", "comment", "updated_at", "path").
 		Updates(it)
 	if res.Error != nil {
 		return res.Error

@@ -214,3 +214,50 @@ type loginAttemptV8 struct {
 }
 
 func (loginAttemptV8) TableName() string { return "login_attempts" }
+
+// Version 11: people's names beside their subject ids, as the ID token gave
+// them at the time of the action.
+
+type itemV11 struct {
+	ID           int64  `gorm:"primaryKey;autoIncrement"`
+	Path         string `gorm:"size:512;uniqueIndex"`
+	Status       string `gorm:"size:20;index"`
+	Version      int64
+	AuthorID     string `gorm:"size:255"`
+	AuthorName   string `gorm:"size:255"`
+	DraftRev     int64
+	PublishedRev int64
+	ApprovedBy   string `gorm:"size:255"`
+	ApproverName string `gorm:"size:255"`
+	ApprovedAt   *time.Time
+	Comment      string `gorm:"size:2000"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time `gorm:"index"`
+}
+
+func (itemV11) TableName() string { return "items" }
+
+type revisionV11 struct {
+	ID         int64  `gorm:"primaryKey;autoIncrement"`
+	ItemID     int64  `gorm:"index"`
+	Markdown   string `gorm:"type:text"`
+	AuthorID   string `gorm:"size:255"`
+	AuthorName string `gorm:"size:255"`
+	Note       string `gorm:"size:500"`
+	CreatedAt  time.Time
+}
+
+func (revisionV11) TableName() string { return "revisions" }
+
+type auditEntryV11 struct {
+	ID        int64     `gorm:"primaryKey;autoIncrement"`
+	At        time.Time `gorm:"index"`
+	Actor     string    `gorm:"size:255"`
+	ActorName string    `gorm:"size:255"`
+	Action    string    `gorm:"size:64"`
+	Target    string    `gorm:"size:512"`
+	Address   string    `gorm:"size:64"`
+	Details   string    `gorm:"size:2000"`
+}
+
+func (auditEntryV11) TableName() string { return "audit_entries" }

@@ -166,6 +166,9 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{11, "people's names beside their ids on items, revisions and audit entries", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&itemV11{}, &revisionV11{}, &auditEntryV11{})
+	}},
 }
 
 // schemaVersion is frozen too: every database has it.

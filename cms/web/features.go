@@ -33,6 +33,7 @@ type (
 	}
 	answerForm interface{ Offered() bool }
 	newItems   interface {
+		Offered() bool
 		MayWriteIn(v access.Viewer, dir string) bool
 	}
 )

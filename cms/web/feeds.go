@@ -150,6 +150,7 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	type row struct {
 		At      time.Time `json:"at"`
 		Actor   string    `json:"actor"`
+		Name    string    `json:"actor_name,omitempty"`
 		Action  string    `json:"action"`
 		Target  string    `json:"target,omitempty"`
 		Address string    `json:"address,omitempty"`
@@ -157,7 +158,7 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	}
 	out := []row{}
 	for _, e := range entries {
-		out = append(out, row{e.At, e.Actor, e.Action, e.Target, e.Address, e.Details})
+		out = append(out, row{e.At, e.Actor, e.ActorName, e.Action, e.Target, e.Address, e.Details})
 	}
 	return c.JSON(fiber.Map{"items": out})
 }
@@ -179,9 +180,9 @@ func (s *Server) auditCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="torg-audit.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
-	w.Write([]string{"at", "actor", "action", "target", "address", "details"})
+	w.Write([]string{"at", "actor", "actor_name", "action", "target", "address", "details"})
 	for _, e := range entries {
-		w.Write([]string{e.At.UTC().Format(time.RFC3339), csvCell(e.Actor), csvCell(e.Action), csvCell(e.Target), csvCell(e.Address), csvCell(e.Details)})
+		w.Write([]string{e.At.UTC().Format(time.RFC3339), csvCell(e.Actor), csvCell(e.ActorName), csvCell(e.Action), csvCell(e.Target), csvCell(e.Address), csvCell(e.Details)})
 	}
 	w.Flush()
 	return w.Error()

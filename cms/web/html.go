@@ -74,6 +74,10 @@ func (s *Server) renderPage(c *fiber.Ctx, st *site.Site, v access.Viewer, now ti
 	view := s.baseView(c, st, p.Lang)
 	view.Title, view.Summary = p.Title, p.Summary
 	view.Page = s.pageView(p, now, st.Location())
+	// Only items written in the editor can be edited there; files cannot yet.
+	if s.writing.Offered() && p.EditorID > 0 && s.policy().MayEdit(v, p.Access, p.Editors) {
+		view.Page.EditURL = "/redaktion/" + strconv.FormatInt(p.EditorID, 10)
+	}
 	view.Crumbs = st.Breadcrumbs(v, now, p, nil)
 	view.Translations = s.translationLinks(st, v, now, p)
 	view.LangMenu = s.langMenu(p.Lang, p.URL)
@@ -157,6 +161,9 @@ func (s *Server) baseView(c *fiber.Ctx, st *site.Site, lang string) *View {
 	}
 	v.loc = st.Location()
 	viewer, now := s.Viewer(c), s.Clock.Now()
+	if s.writing.Offered() && s.policy().May(viewer, access.EditContent) {
+		v.EditorURL = "/redaktion"
+	}
 	home := st.Home(lang)
 	if home != nil {
 		v.Home = home.URL

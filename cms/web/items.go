@@ -20,7 +20,9 @@ type apiItem struct {
 	Status     string     `json:"status"`
 	Version    int64      `json:"version"`
 	Author     string     `json:"author"`
+	AuthorName string     `json:"author_name,omitempty"`
 	ApprovedBy string     `json:"approved_by,omitempty"`
+	Approver   string     `json:"approver_name,omitempty"`
 	ApprovedAt *time.Time `json:"approved_at,omitempty"`
 	Comment    string     `json:"comment,omitempty"`
 	Live       bool       `json:"live"`
@@ -31,8 +33,8 @@ type apiItem struct {
 }
 
 func itemOf(it *publishing.Item) apiItem {
-	return apiItem{ID: it.ID, Path: it.Path, Status: it.Status, Version: it.Version, Author: it.AuthorID,
-		ApprovedBy: it.ApprovedBy, ApprovedAt: it.ApprovedAt, Comment: it.Comment,
+	return apiItem{ID: it.ID, Path: it.Path, Status: it.Status, Version: it.Version, Author: it.AuthorID, AuthorName: it.AuthorName,
+		ApprovedBy: it.ApprovedBy, Approver: it.ApproverName, ApprovedAt: it.ApprovedAt, Comment: it.Comment,
 		Live: it.PublishedRev > 0 && it.Status != publishing.StatusUnpublished, Pending: it.DraftRev > 0, UpdatedAt: it.UpdatedAt}
 }
 
@@ -198,13 +200,14 @@ func (s *Server) itemRevisions(c *fiber.Ctx) error {
 	type rev struct {
 		ID        int64     `json:"id"`
 		Author    string    `json:"author"`
+		Name      string    `json:"author_name,omitempty"`
 		Note      string    `json:"note,omitempty"`
 		CreatedAt time.Time `json:"created_at"`
 		Markdown  string    `json:"markdown"`
 	}
 	out := []rev{}
 	for _, r := range revs {
-		out = append(out, rev{r.ID, r.AuthorID, r.Note, r.CreatedAt, r.Markdown})
+		out = append(out, rev{r.ID, r.AuthorID, r.AuthorName, r.Note, r.CreatedAt, r.Markdown})
 	}
 	return c.JSON(fiber.Map{"items": out})
 }

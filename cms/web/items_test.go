@@ -351,7 +351,7 @@ func TestFeedsAndAuditLog(t *testing.T) {
 		t.Fatalf("a communicator opening the audit page: %d", code)
 	}
 	code, _, csv := e.call(t, "anna", "GET", "/api/v1/admin/audit.csv", "")
-	if code != 200 || !strings.HasPrefix(csv, "at,actor,action,target,address,details\n") || !strings.Contains(csv, ",per,approve,nyheter/julbord.md,") || !strings.Contains(csv, `'=cmd|`) {
+	if code != 200 || !strings.HasPrefix(csv, "at,actor,actor_name,action,target,address,details\n") || !strings.Contains(csv, ",per,,approve,nyheter/julbord.md,") || !strings.Contains(csv, `'=cmd|`) {
 		t.Fatalf("audit CSV: %d\n%s", code, csv)
 	}
 }

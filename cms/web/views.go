@@ -50,6 +50,10 @@ type View struct {
 	SignedIn    bool
 	SignInURL   string
 	IdleSeconds int // when the session ends without activity, for the warning
+	// EditorURL is the editor, for readers with editorial rights. Like
+	// a page's EditURL it follows from the reader's access class alone, so
+	// it belongs to the shared render.
+	EditorURL string
 
 	cat *i18n.Catalog
 	loc *time.Location
@@ -86,8 +90,9 @@ type PageView struct {
 	DateText     string
 	ReviewedText string
 	ApprovedText string
-	IsNew        bool // a job ad in its first days
-	Important    bool // news kept at the top
+	EditURL      string // where the reader may edit the page, if they may
+	IsNew        bool   // a job ad in its first days
+	Important    bool   // news kept at the top
 }
 
 // newFor is how long a job ad carries its "new" badge.
