@@ -132,6 +132,13 @@ func New(db *store.DB, clk clock.Clock, log *slog.Logger, opts content.Options, 
 	return &Service{db: db, clock: clk, audit: audit.New(db, clk), log: log, opts: opts, sites: sites, policy: access.Policy{Levels: opts.Levels}}
 }
 
+// Grant says which roles hold the editorial permissions (access.DefaultGrants
+// when nil); call it before the Service is used.
+func (s *Service) Grant(g access.Grants) *Service {
+	s.policy.Grants = g
+	return s
+}
+
 // mayEdit applies the editorial rule to an item at path p under each of
 // its texts (its draft and its published version): v must pass under all
 // of them. An empty text stands for an item that sets nothing itself, so
