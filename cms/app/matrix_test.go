@@ -1,0 +1,267 @@
+package app_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/app"
+	"github.com/torg-cms/torg/cms/app/apptest"
+	"github.com/torg-cms/torg/cms/publishing"
+	"github.com/torg-cms/torg/cms/store"
+	"github.com/torg-cms/torg/search"
+)
+
+// siteConfig is one way to configure a site other than the demo's: its
+// default language, its sign-in levels and its role names.
+type siteConfig struct {
+	name string
+	args []string // torg serve's flags for the configuration
+
+	lang, otherLang string // the default language, and one the editor may also choose
+	weak, strong    string // two of the configured levels, weakest first
+	reader, other   string // a role the page is for, and one it is not for
+	editor          string // the role the configuration grants editing to
+	unknownLevel    string // a level the configuration does not know
+	word, query     string // a word of the page, and a query that finds it only through the language's stemmer
+	notRoles        []string
+}
+
+var siteConfigs = []siteConfig{
+	{
+		name: "bokmål, basis and sterk, Norwegian roles",
+		args: []string{"--default-lang", "nb", "--auth-levels", "basis sterk", "--auth-level-map", "amr:pwd=basis, amr:mfa=sterk", "--default-roles", "ansatt",
+			"--oidc-role-map", "G-Vikarer=vikar, G-Redaksjon=redaktor",
+			"--grants", "edit-content=redaktor; approve=redaktor; view-reports=redaktor; post-notice=redaktor; manage-tiles=redaktor; view-audit=redaktor"},
+		lang: "nb", otherLang: "sv", weak: "basis", strong: "sterk",
+		reader: "ansatt", other: "vikar", editor: "redaktor", unknownLevel: "eid",
+		word: "dokumentet", query: "dokument",
+	},
+	{
+		name: "English, three levels, English roles",
+		args: []string{"--default-lang", "en", "--auth-levels", "low medium high", "--auth-level-map", "amr:pwd=low, amr:otp=medium, amr:mfa=high", "--default-roles", "staff",
+			"--oidc-role-map", "G-Temps=temp, G-Web=editor, G-Chief=chief",
+			"--grants", "edit-content=editor chief; approve=chief; view-reports=editor chief; post-notice=editor chief; manage-tiles=chief; view-audit=chief"},
+		lang: "en", otherLang: "nb", weak: "medium", strong: "high",
+		reader: "staff", other: "temp", editor: "editor", unknownLevel: "password",
+		word: "policies", query: "policy",
+	},
+	{
+		name: "Swedish, two Swedish levels, Swedish roles",
+		args: []string{"--auth-levels", "enkel stark", "--auth-level-map", "amr:pwd=enkel, amr:mfa=stark", "--default-roles", "medarbetare",
+			"--oidc-role-map", "G-Vik=timvikarie, G-Kom=skribent, G-Pub=ansvarig",
+			"--grants", "edit-content=skribent ansvarig; approve=ansvarig; view-reports=skribent ansvarig; post-notice=skribent; manage-tiles=ansvarig; view-audit=ansvarig"},
+		lang: "sv", otherLang: "en", weak: "enkel", strong: "stark",
+		reader: "medarbetare", other: "timvikarie", editor: "skribent", unknownLevel: "otp",
+		word: "rutinerna", query: "rutin",
+	},
+}
+
+// writeSite writes a content folder: a public start page and one page for
+// readers holding c.reader, signed in at c.strong.
+func writeSite(t *testing.T, c siteConfig, minAuth string) string {
+	dir := t.TempDir()
+	files := map[string]string{
+		"_index.md":      "---\ntitle: Start\naudience: public\n---\nStart.\n",
+		"intern/side.md": "---\ntitle: Intern side\naudience: [" + c.reader + "]\nmin_auth: " + minAuth + "\n---\nOm " + c.word + " och mer.\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestOtherConfigurations runs check, serve, the editor and search on sites
+// configured with another default language, other sign-in levels and
+// other role names than the demo's.
+func TestOtherConfigurations(t *testing.T) {
+	for _, c := range siteConfigs {
+		t.Run(c.name, func(t *testing.T) {
+			t.Run("check", func(t *testing.T) { checkConfig(t, c) })
+			t.Run("serve, editor and search", func(t *testing.T) { serveConfig(t, c) })
+		})
+	}
+}
+
+// checkConfig builds the site the way torg check does.
+func checkConfig(t *testing.T, c siteConfig) {
+	check := func(dir string) []string {
+		a := apptest.New(t, apptest.Parts(app.Site), apptest.Args(append(slices.Clone(c.args), "--content", dir)...))
+		var out []string
+		for _, p := range a.Sites.Current().Problems {
+			out = append(out, p.String())
+		}
+		return out
+	}
+	if problems := check(writeSite(t, c, c.strong)); len(problems) > 0 {
+		t.Errorf("check reports problems in valid content: %q", problems)
+	}
+	problems := check(writeSite(t, c, c.unknownLevel))
+	want := `unknown sign-in level "` + c.unknownLevel + `"`
+	if len(problems) != 1 || !strings.Contains(problems[0], want) || !strings.Contains(problems[0], c.strong) {
+		t.Errorf("check of min_auth: %s: got %q, want one problem saying %s and naming %s", c.unknownLevel, problems, want, c.strong)
+	}
+}
+
+// viewerClient is a browser holding a session with the given roles and level.
+type viewerClient struct {
+	base   string
+	cookie *http.Cookie
+	viewer access.Viewer
+}
+
+func signedIn(t *testing.T, a *app.App, subject, level string, roles ...string) viewerClient {
+	t.Helper()
+	token := "token-" + subject + "-" + strings.Repeat("x", 32)
+	sum := sha256.Sum256([]byte(token))
+	now := a.Clock.Now()
+	if err := a.DB.CreateSession(context.Background(), &store.Session{
+		ID: hex.EncodeToString(sum[:]), Subject: subject, Name: subject, Roles: strings.Join(roles, " "), Level: level,
+		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(time.Hour),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return viewerClient{
+		base: "http://" + a.Config.Listen, cookie: &http.Cookie{Name: a.Auth.CookieName(), Value: token},
+		viewer: access.Viewer{Subject: subject, Roles: roles, Level: level},
+	}
+}
+
+func (v viewerClient) do(t *testing.T, method, path string, form url.Values) (int, string, *url.URL) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, v.base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", v.base)
+	}
+	if v.cookie != nil {
+		req.AddCookie(v.cookie)
+	}
+	client := http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	loc, _ := res.Location()
+	return res.StatusCode, string(data), loc
+}
+
+// serveConfig runs Torg on the site and asks it as different people.
+func serveConfig(t *testing.T, c siteConfig) {
+	ctx := context.Background()
+	args := append(slices.Clone(c.args), "--content", writeSite(t, c, c.strong),
+		// Sign-in is configured; sessions are made here, so the provider is never asked.
+		"--oidc-issuer", "http://127.0.0.1:9/idp", "--oidc-client-id", "torg", "--check-links=false")
+	a := apptest.New(t, apptest.Args(args...), apptest.Run())
+	const page, marker = "/intern/side", "Intern side"
+
+	reader := signedIn(t, a, "reader", c.strong, c.reader)
+	weak := signedIn(t, a, "weak", c.weak, c.reader)
+	other := signedIn(t, a, "other", c.strong, c.other)
+	editor := signedIn(t, a, "editor", c.strong, c.editor, c.reader)
+	anonymous := viewerClient{base: reader.base}
+
+	// serve
+	if status, body, _ := reader.do(t, "GET", page, nil); status != http.StatusOK || !strings.Contains(body, marker) {
+		t.Errorf("%s at %s: %d, page shown %v; want 200 and the page", c.reader, c.strong, status, strings.Contains(body, marker))
+	}
+	if status, body, _ := weak.do(t, "GET", page, nil); status == http.StatusOK || strings.Contains(body, c.word) {
+		t.Errorf("%s at %s: %d; want the page kept back until a stronger sign-in", c.reader, c.weak, status)
+	}
+	if status, body, _ := other.do(t, "GET", page, nil); status != http.StatusNotFound || strings.Contains(body, c.word) {
+		t.Errorf("%s at %s: %d; want 404", c.other, c.strong, status)
+	}
+	if status, body, _ := anonymous.do(t, "GET", page, nil); status == http.StatusOK || strings.Contains(body, c.word) {
+		t.Errorf("anonymous: %d; want to be asked to sign in", status)
+	}
+
+	// search, in the default language's analyzer
+	for _, who := range []viewerClient{reader, other} {
+		res, err := a.Index.Search(ctx, search.Request{Query: c.query, Viewer: who.viewer, Now: a.Clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var urls []string
+		for _, h := range res.Hits {
+			urls = append(urls, h.URL+" "+h.Lang)
+		}
+		want := who.viewer.Subject == "reader"
+		if got := slices.Contains(urls, page+" "+c.lang); got != want {
+			t.Errorf("search %q as %v: hits %q; want %s in %s found: %v", c.query, who.viewer.Roles, urls, page, c.lang, want)
+		}
+	}
+
+	// the editor offers the configured levels and roles
+	status, body, _ := editor.do(t, "GET", "/redaktion/ny", nil)
+	if status != http.StatusOK {
+		t.Fatalf("the editor for %s: %d; want 200", c.editor, status)
+	}
+	for _, want := range []string{`name="min_auth"`, `value="` + c.weak + `"`, `value="` + c.strong + `"`, `name="audience" value="` + c.reader + `" checked`, `name="audience" value="` + c.other + `"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the new-item form lacks %s", want)
+		}
+	}
+	for _, name := range []string{"eid", "otp", "substitute", "employee", "communicator", "publisher"} {
+		if !slices.Contains([]string{c.weak, c.strong, c.reader, c.other, c.editor}, name) && strings.Contains(body, `value="`+name+`"`) {
+			t.Errorf("the new-item form offers %q, which this site does not know", name)
+		}
+	}
+	if status, _, _ := reader.do(t, "GET", "/redaktion/ny", nil); status != http.StatusNotFound {
+		t.Errorf("the editor for %s: %d; want 404", c.reader, status)
+	}
+
+	// a writer without the permission is told which roles hold it here
+	_, err := a.Publishing.Create(ctx, publishing.Actor{Viewer: reader.viewer}, "nytt/x.md", "---\ntitle: X\n---\nText.\n")
+	if err == nil || !strings.Contains(err.Error(), c.editor) || strings.Contains(err.Error(), "communicator") {
+		t.Errorf("create as %s: %v; want a refusal naming %s", c.reader, err, c.editor)
+	}
+
+	// the editor writes items in the default language without a suffix, others with one
+	for _, lang := range []string{c.lang, c.otherLang} {
+		form := url.Values{"section": {"nytt"}, "slug": {"sida-" + lang}, "lang": {lang}, "title": {"Sida " + lang}, "type": {"page"},
+			"body": {"Text."}, "audience": {c.reader}, "min_auth": {c.strong}}
+		status, body, loc := editor.do(t, "POST", "/redaktion/ny", form)
+		if status != http.StatusSeeOther || loc == nil {
+			t.Fatalf("create in %s: %d %.300s", lang, status, body[min(len(body), strings.Index(body, "<main")+1):])
+		}
+	}
+	items, err := a.Publishing.Items(ctx, editor.viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, it := range items {
+		paths = append(paths, it.Path)
+	}
+	slices.Sort(paths)
+	want := []string{"nytt/sida-" + c.lang + ".md", "nytt/sida-" + c.otherLang + "." + c.otherLang + ".md"}
+	slices.Sort(want)
+	if !slices.Equal(paths, want) {
+		t.Errorf("items saved at %q; want %q", paths, want)
+	}
+}
