@@ -74,6 +74,8 @@ func writeSite(t *testing.T, c siteConfig, minAuth string) string {
 	files := map[string]string{
 		"_index.md":      "---\ntitle: Start\naudience: public\n---\nStart.\n",
 		"intern/side.md": "---\ntitle: Intern side\naudience: [" + c.reader + "]\nmin_auth: " + minAuth + "\n---\nOm " + c.word + " och mer.\n",
+		"tiles.yaml": "categories:\n  - id: verktyg\n    title: {" + c.lang + ": Verktyg}\ntiles:\n  - id: lonn\n    category: verktyg\n" +
+			"    title: {" + c.lang + ": Lonnsystemet}\n    url: https://lonn.example/\n    audience: [" + c.reader + "]\n    min_auth: " + minAuth + "\n",
 	}
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -95,6 +97,7 @@ func TestOtherConfigurations(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Run("check", func(t *testing.T) { checkConfig(t, c) })
 			t.Run("serve, editor and search", func(t *testing.T) { serveConfig(t, c) })
+			t.Run("index --rebuild", func(t *testing.T) { rebuildConfig(t, c) })
 		})
 	}
 }
@@ -117,6 +120,52 @@ func checkConfig(t *testing.T, c siteConfig) {
 	if len(problems) != 1 || !strings.Contains(problems[0], want) || !strings.Contains(problems[0], c.strong) {
 		t.Errorf("check of min_auth: %s: got %q, want one problem saying %s and naming %s", c.unknownLevel, problems, want, c.strong)
 	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// searchFindsForReaderOnly: the page and the tile are found, in the
+// site's default language, by the reader and not by the other.
+func searchFindsForReaderOnly(t *testing.T, c siteConfig, idx *search.Index, reader, other access.Viewer) {
+	t.Helper()
+	for _, who := range []access.Viewer{reader, other} {
+		for query, hit := range map[string]string{c.query: "/intern/side " + c.lang, "lonnsystemet": "/go/lonn " + c.lang} {
+			res, err := idx.Search(context.Background(), search.Request{Query: query, Viewer: who, Now: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hits []string
+			for _, h := range res.Hits {
+				hits = append(hits, h.URL+" "+h.Lang)
+			}
+			if got, want := slices.Contains(hits, hit), who.Subject == reader.Subject; got != want {
+				t.Errorf("search %q as %v: hits %q; want %s found: %v", query, who.Roles, hits, hit, want)
+			}
+		}
+	}
+}
+
+// rebuildConfig builds the index the way torg index --rebuild does.
+func rebuildConfig(t *testing.T, c siteConfig) {
+	dir := writeSite(t, c, c.strong)
+	a := apptest.New(t, apptest.Parts(app.Site|app.Store|app.Index), apptest.Args(append(slices.Clone(c.args), "--content", dir, "--tiles", filepath.Join(dir, "tiles.yaml"))...))
+	if _, err := a.ImportTiles(context.Background(), []byte(readFile(t, filepath.Join(dir, "tiles.yaml")))); err != nil {
+		t.Fatal(err)
+	}
+	n, err := a.RebuildIndex(context.Background(), nil)
+	if err != nil || n < 3 {
+		t.Fatalf("rebuild: %d documents, %v", n, err)
+	}
+	searchFindsForReaderOnly(t, c, a.Index,
+		access.Viewer{Subject: "reader", Roles: []string{c.reader}, Level: c.strong},
+		access.Viewer{Subject: "other", Roles: []string{c.other}, Level: c.strong})
 }
 
 // viewerClient is a browser holding a session with the given roles and level.
@@ -200,28 +249,36 @@ func serveConfig(t *testing.T, c siteConfig) {
 		t.Errorf("anonymous: %d; want to be asked to sign in", status)
 	}
 
-	// search, in the default language's analyzer
-	for _, who := range []viewerClient{reader, other} {
-		res, err := a.Index.Search(ctx, search.Request{Query: c.query, Viewer: who.viewer, Now: a.Clock.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var urls []string
-		for _, h := range res.Hits {
-			urls = append(urls, h.URL+" "+h.Lang)
-		}
-		want := who.viewer.Subject == "reader"
-		if got := slices.Contains(urls, page+" "+c.lang); got != want {
-			t.Errorf("search %q as %v: hits %q; want %s in %s found: %v", c.query, who.viewer.Roles, urls, page, c.lang, want)
-		}
+	// the start page, in the default language, with the reader's tile
+	if status, body, _ := reader.do(t, "GET", "/", nil); status != http.StatusOK || !strings.Contains(body, `<html lang="`+c.lang+`"`) || !strings.Contains(body, "Lonnsystemet") {
+		t.Errorf("start page for %s: %d, in %s %v, tile shown %v", c.reader, status, c.lang, strings.Contains(body, `<html lang="`+c.lang+`"`), strings.Contains(body, "Lonnsystemet"))
 	}
+	if status, _, loc := reader.do(t, "GET", "/go/lonn", nil); status != http.StatusFound || loc == nil || loc.String() != "https://lonn.example/" {
+		t.Errorf("tile for %s at %s: %d %v; want 302 to the tile's address", c.reader, c.strong, status, loc)
+	}
+	if status, _, loc := weak.do(t, "GET", "/go/lonn", nil); status == http.StatusFound && loc != nil && loc.Host == "lonn.example" {
+		t.Errorf("tile for %s at %s: sent to the tile; want a stronger sign-in first", c.reader, c.weak)
+	}
+	if status, body, _ := other.do(t, "GET", "/", nil); status != http.StatusOK || strings.Contains(body, "Lonnsystemet") {
+		t.Errorf("start page for %s: %d, tile shown %v; want 200 without it", c.other, status, strings.Contains(body, "Lonnsystemet"))
+	}
+	if status, _, _ := other.do(t, "GET", "/go/lonn", nil); status != http.StatusNotFound {
+		t.Errorf("tile for %s: %d; want 404", c.other, status)
+	}
+	bad := strings.ReplaceAll(readFile(t, filepath.Join(a.Config.Content, "tiles.yaml")), "min_auth: "+c.strong, "min_auth: "+c.unknownLevel)
+	if _, err := a.ImportTiles(ctx, []byte(bad)); err == nil || !strings.Contains(err.Error(), c.unknownLevel) {
+		t.Errorf("importing a tile with min_auth %s: %v; want it refused", c.unknownLevel, err)
+	}
+
+	// search, in the default language's analyzer
+	searchFindsForReaderOnly(t, c, a.Index, reader.viewer, other.viewer)
 
 	// the editor offers the configured levels and roles
 	status, body, _ := editor.do(t, "GET", "/redaktion/ny", nil)
 	if status != http.StatusOK {
 		t.Fatalf("the editor for %s: %d; want 200", c.editor, status)
 	}
-	for _, want := range []string{`name="min_auth"`, `value="` + c.weak + `"`, `value="` + c.strong + `"`, `name="audience" value="` + c.reader + `" checked`, `name="audience" value="` + c.other + `"`} {
+	for _, want := range []string{`<option value="` + c.lang + `" selected>`, `name="min_auth"`, `value="` + c.weak + `"`, `value="` + c.strong + `"`, `name="audience" value="` + c.reader + `" checked`, `name="audience" value="` + c.other + `"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the new-item form lacks %s", want)
 		}
@@ -249,6 +306,11 @@ func serveConfig(t *testing.T, c siteConfig) {
 		if status != http.StatusSeeOther || loc == nil {
 			t.Fatalf("create in %s: %d %.300s", lang, status, body[min(len(body), strings.Index(body, "<main")+1):])
 		}
+		reopened := []string{`<option value="` + c.strong + `" selected>`, `name="audience" value="` + c.reader + `" checked`}
+		if status, body, _ := editor.do(t, "GET", loc.Path, nil); status != http.StatusOK || !strings.Contains(body, reopened[0]) || !strings.Contains(body, reopened[1]) {
+			t.Errorf("the item made in %s, opened again: %d; want its level and audience chosen in the form", lang, status)
+		}
+
 	}
 	items, err := a.Publishing.Items(ctx, editor.viewer)
 	if err != nil {
