@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -32,6 +33,7 @@ type siteConfig struct {
 	weak, strong    string // two of the configured levels, weakest first
 	reader, other   string // a role the page is for, and one it is not for
 	editor          string // the role the configuration grants editing to
+	approver        string // the role the configuration grants approving to
 	unknownLevel    string // a level the configuration does not know
 	word, query     string // a word of the page, and a query that finds it only through the language's stemmer
 	notRoles        []string
@@ -44,7 +46,7 @@ var siteConfigs = []siteConfig{
 			"--oidc-role-map", "G-Vikarer=vikar, G-Redaksjon=redaktor",
 			"--grants", "edit-content=redaktor; approve=redaktor; view-reports=redaktor; post-notice=redaktor; manage-tiles=redaktor; view-audit=redaktor"},
 		lang: "nb", otherLang: "sv", weak: "basis", strong: "sterk",
-		reader: "ansatt", other: "vikar", editor: "redaktor", unknownLevel: "eid",
+		reader: "ansatt", other: "vikar", editor: "redaktor", approver: "redaktor", unknownLevel: "eid",
 		word: "dokumentet", query: "dokument",
 	},
 	{
@@ -53,7 +55,7 @@ var siteConfigs = []siteConfig{
 			"--oidc-role-map", "G-Temps=temp, G-Web=editor, G-Chief=chief",
 			"--grants", "edit-content=editor chief; approve=chief; view-reports=editor chief; post-notice=editor chief; manage-tiles=chief; view-audit=chief"},
 		lang: "en", otherLang: "nb", weak: "medium", strong: "high",
-		reader: "staff", other: "temp", editor: "editor", unknownLevel: "password",
+		reader: "staff", other: "temp", editor: "editor", approver: "chief", unknownLevel: "password",
 		word: "policies", query: "policy",
 	},
 	{
@@ -62,7 +64,7 @@ var siteConfigs = []siteConfig{
 			"--oidc-role-map", "G-Vik=timvikarie, G-Kom=skribent, G-Pub=ansvarig",
 			"--grants", "edit-content=skribent ansvarig; approve=ansvarig; view-reports=skribent ansvarig; post-notice=skribent; manage-tiles=ansvarig; view-audit=ansvarig"},
 		lang: "sv", otherLang: "en", weak: "enkel", strong: "stark",
-		reader: "medarbetare", other: "timvikarie", editor: "skribent", unknownLevel: "otp",
+		reader: "medarbetare", other: "timvikarie", editor: "skribent", approver: "ansvarig", unknownLevel: "otp",
 		word: "rutinerna", query: "rutin",
 	},
 }
@@ -299,9 +301,10 @@ func serveConfig(t *testing.T, c siteConfig) {
 	}
 
 	// the editor writes items in the default language without a suffix, others with one
+	var created string
 	for _, lang := range []string{c.lang, c.otherLang} {
 		form := url.Values{"section": {"nytt"}, "slug": {"sida-" + lang}, "lang": {lang}, "title": {"Sida " + lang}, "type": {"page"},
-			"body": {"Text."}, "audience": {c.reader}, "min_auth": {c.strong}}
+			"body": {"Nytt om " + c.word + "."}, "audience": {c.reader}, "min_auth": {c.strong}}
 		status, body, loc := editor.do(t, "POST", "/redaktion/ny", form)
 		if status != http.StatusSeeOther || loc == nil {
 			t.Fatalf("create in %s: %d %.300s", lang, status, body[min(len(body), strings.Index(body, "<main")+1):])
@@ -310,7 +313,9 @@ func serveConfig(t *testing.T, c siteConfig) {
 		if status, body, _ := editor.do(t, "GET", loc.Path, nil); status != http.StatusOK || !strings.Contains(body, reopened[0]) || !strings.Contains(body, reopened[1]) {
 			t.Errorf("the item made in %s, opened again: %d; want its level and audience chosen in the form", lang, status)
 		}
-
+		if lang == c.lang {
+			created = loc.Path
+		}
 	}
 	items, err := a.Publishing.Items(ctx, editor.viewer)
 	if err != nil {
@@ -325,5 +330,53 @@ func serveConfig(t *testing.T, c siteConfig) {
 	slices.Sort(want)
 	if !slices.Equal(paths, want) {
 		t.Errorf("items saved at %q; want %q", paths, want)
+	}
+
+	// submitted by the writer and approved by another, the item is served and found as the site's own
+	approver := signedIn(t, a, "approver", c.strong, c.approver, c.reader)
+	for _, step := range []struct {
+		who    viewerClient
+		action string
+	}{{editor, "submit"}, {approver, "approve"}} {
+		_, body, _ := step.who.do(t, "GET", created, nil)
+		m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no version in the form of %s", created)
+		}
+		status, body, _ := step.who.do(t, "POST", created, url.Values{"action": {step.action}, "version": {m[1]}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("%s as %v: %d %.300s", step.action, step.who.viewer.Roles, status, body[min(len(body), strings.Index(body, "<main")+1):])
+		}
+	}
+	published := "/nytt/sida-" + c.lang
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, body, _ := reader.do(t, "GET", published, nil)
+		if status == http.StatusOK && strings.Contains(body, `<html lang="`+c.lang+`"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the approved item at %s for %s: %d, in %s: %v", published, c.reader, status, c.lang, strings.Contains(body, `<html lang="`+c.lang+`"`))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if status, _, _ := other.do(t, "GET", published, nil); status != http.StatusNotFound {
+		t.Errorf("the approved item for %s: %d; want 404", c.other, status)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		res, err := a.Index.Search(ctx, search.Request{Query: c.query, Viewer: reader.viewer, Now: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(res.Hits, func(h search.Hit) bool { return h.URL == published && h.Lang == c.lang }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search %q as %s does not find %s in %s", c.query, c.reader, published, c.lang)
+		}
+	}
+	res, err := a.Index.Search(ctx, search.Request{Query: c.query, Viewer: other.viewer, Now: time.Now()})
+	if err != nil || slices.ContainsFunc(res.Hits, func(h search.Hit) bool { return h.URL == published }) {
+		t.Errorf("search %q as %s finds %s: %v", c.query, c.other, published, err)
 	}
 }
