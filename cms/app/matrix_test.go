@@ -69,15 +69,16 @@ var siteConfigs = []siteConfig{
 	},
 }
 
-// writeSite writes a content folder: a public start page and one page for
-// readers holding c.reader, signed in at c.strong.
+// writeSite writes a content folder: a public start page, and one page and
+// one tile (titled in several languages) for readers holding c.reader,
+// signed in at minAuth.
 func writeSite(t *testing.T, c siteConfig, minAuth string) string {
 	dir := t.TempDir()
 	files := map[string]string{
 		"_index.md":      "---\ntitle: Start\naudience: public\n---\nStart.\n",
 		"intern/side.md": "---\ntitle: Intern side\naudience: [" + c.reader + "]\nmin_auth: " + minAuth + "\n---\nOm " + c.word + " och mer.\n",
 		"tiles.yaml": "categories:\n  - id: verktyg\n    title: {" + c.lang + ": Verktyg}\ntiles:\n  - id: lonn\n    category: verktyg\n" +
-			"    title: {" + c.lang + ": Lonnsystemet}\n    url: https://lonn.example/\n    audience: [" + c.reader + "]\n    min_auth: " + minAuth + "\n",
+			"    title: {sv: Lonnsystemet, nb: Lonnsystemet, en: Lonnsystemet}\n    url: https://lonn.example/\n    audience: [" + c.reader + "]\n    min_auth: " + minAuth + "\n",
 	}
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
