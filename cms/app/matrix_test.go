@@ -242,8 +242,9 @@ func serveConfig(t *testing.T, c siteConfig) {
 	if status, body, _ := reader.do(t, "GET", page, nil); status != http.StatusOK || !strings.Contains(body, marker) {
 		t.Errorf("%s at %s: %d, page shown %v; want 200 and the page", c.reader, c.strong, status, strings.Contains(body, marker))
 	}
-	if status, body, _ := weak.do(t, "GET", page, nil); status == http.StatusOK || strings.Contains(body, c.word) {
-		t.Errorf("%s at %s: %d; want the page kept back until a stronger sign-in", c.reader, c.weak, status)
+	if status, body, _ := weak.do(t, "GET", page, nil); status != http.StatusForbidden || strings.Contains(body, c.word) ||
+		!strings.Contains(body, "level="+c.strong) || strings.Contains(body, "level."+c.strong) {
+		t.Errorf("%s at %s: %d, level named %v; want 403 asking to sign in at %s, by its name", c.reader, c.weak, status, !strings.Contains(body, "level."+c.strong), c.strong)
 	}
 	if status, body, _ := other.do(t, "GET", page, nil); status != http.StatusNotFound || strings.Contains(body, c.word) {
 		t.Errorf("%s at %s: %d; want 404", c.other, c.strong, status)
@@ -259,8 +260,11 @@ func serveConfig(t *testing.T, c siteConfig) {
 	if status, _, loc := reader.do(t, "GET", "/go/lonn", nil); status != http.StatusFound || loc == nil || loc.String() != "https://lonn.example/" {
 		t.Errorf("tile for %s at %s: %d %v; want 302 to the tile's address", c.reader, c.strong, status, loc)
 	}
-	if status, _, loc := weak.do(t, "GET", "/go/lonn", nil); status == http.StatusFound && loc != nil && loc.Host == "lonn.example" {
-		t.Errorf("tile for %s at %s: sent to the tile; want a stronger sign-in first", c.reader, c.weak)
+	if status, body, _ := weak.do(t, "GET", "/go/lonn", nil); status != http.StatusForbidden || strings.Contains(body, "level."+c.strong) {
+		t.Errorf("tile for %s at %s: %d, level named %v; want 403 asking to sign in at %s, by its name", c.reader, c.weak, status, !strings.Contains(body, "level."+c.strong), c.strong)
+	}
+	if status, body, _ := weak.do(t, "GET", "/", nil); status != http.StatusOK || !strings.Contains(body, "Lonnsystemet") || strings.Contains(body, "level."+c.strong) {
+		t.Errorf("start page for %s at %s: %d, tile shown %v, level named %v", c.reader, c.weak, status, strings.Contains(body, "Lonnsystemet"), !strings.Contains(body, "level."+c.strong))
 	}
 	if status, body, _ := other.do(t, "GET", "/", nil); status != http.StatusOK || strings.Contains(body, "Lonnsystemet") {
 		t.Errorf("start page for %s: %d, tile shown %v; want 200 without it", c.other, status, strings.Contains(body, "Lonnsystemet"))
