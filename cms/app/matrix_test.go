@@ -279,6 +279,14 @@ func serveConfig(t *testing.T, c siteConfig) {
 
 	// search, in the default language's analyzer
 	searchFindsForReaderOnly(t, c, a.Index, reader.viewer, other.viewer)
+	for _, who := range []viewerClient{reader, other} {
+		for _, path := range []string{"/sok?q=" + c.query, "/api/v1/search?q=" + c.query} {
+			status, body, _ := who.do(t, "GET", path, nil)
+			if got, want := strings.Contains(body, marker), who.viewer.Subject == "reader"; status != http.StatusOK || got != want {
+				t.Errorf("%s as %v: %d, finds %s: %v; want %v", path, who.viewer.Roles, status, page, got, want)
+			}
+		}
+	}
 
 	// the editor offers the configured levels and roles
 	status, body, _ := editor.do(t, "GET", "/redaktion/ny", nil)
@@ -364,6 +372,19 @@ func serveConfig(t *testing.T, c siteConfig) {
 			t.Fatalf("the approved item at %s for %s: %d, in %s: %v", published, c.reader, status, c.lang, strings.Contains(body, `<html lang="`+c.lang+`"`))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	for _, r := range []struct {
+		who  viewerClient
+		path string
+		want int
+	}{
+		{approver, "/redaktion/logg", http.StatusOK}, {reader, "/redaktion/logg", http.StatusNotFound},
+		{editor, "/redaktion/halsa", http.StatusOK}, {reader, "/redaktion/halsa", http.StatusNotFound},
+	} {
+		status, body, _ := r.who.do(t, "GET", r.path, nil)
+		if status != r.want || (status == http.StatusOK && r.path == "/redaktion/logg" && !strings.Contains(body, "nytt/sida-"+c.lang+".md")) {
+			t.Errorf("%s for %v: %d; want %d (with the approved item)", r.path, r.who.viewer.Roles, status, r.want)
+		}
 	}
 	if status, _, _ := other.do(t, "GET", published, nil); status != http.StatusNotFound {
 		t.Errorf("the approved item for %s: %d; want 404", c.other, status)
