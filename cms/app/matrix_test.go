@@ -118,8 +118,21 @@ func checkConfig(t *testing.T, c siteConfig) {
 	if problems := check(writeSite(t, c, c.strong)); len(problems) > 0 {
 		t.Errorf("check reports problems in valid content: %q", problems)
 	}
+	widened := writeSite(t, c, c.strong)
+	for name, text := range map[string]string{
+		"intern/_index.md":                     "---\ntitle: Intern\naudience: [" + c.reader + "]\n---\n",
+		"intern/_index." + c.otherLang + ".md": "---\ntitle: Intern\naudience: public\n---\n",
+	} {
+		if err := os.WriteFile(filepath.Join(widened, filepath.FromSlash(name)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "audience is wider than the folder's own in the default language (" + c.lang + ")"
+	if problems := check(widened); len(problems) != 1 || !strings.Contains(problems[0], want) {
+		t.Errorf("check of a translation that widens its folder: got %q, want one problem saying %s", problems, want)
+	}
 	problems := check(writeSite(t, c, c.unknownLevel))
-	want := `unknown sign-in level "` + c.unknownLevel + `"`
+	want = `unknown sign-in level "` + c.unknownLevel + `"`
 	if len(problems) != 1 || !strings.Contains(problems[0], want) || !strings.Contains(problems[0], c.strong) {
 		t.Errorf("check of min_auth: %s: got %q, want one problem saying %s and naming %s", c.unknownLevel, problems, want, c.strong)
 	}
