@@ -399,6 +399,12 @@ func serveConfig(t *testing.T, c siteConfig) {
 			t.Errorf("%s for %v: %d; want %d (with the approved item)", r.path, r.who.viewer.Roles, status, r.want)
 		}
 	}
+	if status, _, _ := approver.do(t, "GET", "/api/v1/admin/tiles", nil); status != http.StatusOK {
+		t.Errorf("the tiles API for %s: %d; want 200", c.approver, status)
+	}
+	if status, body, _ := reader.do(t, "GET", "/api/v1/admin/tiles", nil); status != http.StatusForbidden || !strings.Contains(body, c.approver) {
+		t.Errorf("the tiles API for %s: %d %s; want 403 naming %s", c.reader, status, body, c.approver)
+	}
 	if status, _, _ := other.do(t, "GET", published, nil); status != http.StatusNotFound {
 		t.Errorf("the approved item for %s: %d; want 404", c.other, status)
 	}
