@@ -177,6 +177,9 @@ const (
 	ViewAudit Permission = "view-audit"
 )
 
+// Permissions lists every permission, in the order of their declaration.
+var Permissions = []Permission{EditContent, Approve, ViewReports, PostNotice, ManageTiles, ViewAudit}
+
 // Grants maps each permission to the roles that hold it.
 type Grants map[Permission][]string
 

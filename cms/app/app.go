@@ -227,7 +227,7 @@ func (a *App) startServer(version string) error {
 	cfg, log := a.Config, a.Log
 	deps := web.Deps{
 		Sites: a.Sites, Clock: a.Clock, Log: log, Theme: a.Theme,
-		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: version, Levels: a.Settings.Policy.Levels,
+		BaseURL: cfg.BaseURL, DefaultLang: cfg.DefaultLang, Version: version, Levels: a.Settings.Policy.Levels, Grants: a.Settings.Policy.Grants,
 		Tiles: a.Tiles, ReviewMonths: cfg.ReviewMonths, MetricsToken: cfg.MetricsToken,
 		SearchSettings: web.SearchSettings{Synonyms: cfg.SearchSynonyms, BestBets: cfg.SearchBestBets},
 		SearchStats:    searchstats.New(a.DB), Audit: audit.New(a.DB, a.Clock), Feeds: feeds.New(a.DB, a.Clock),
@@ -258,7 +258,7 @@ func (a *App) startServer(version string) error {
 		a.Feedback.Forget(ctx, cfg.FeedbackRetention, 6*time.Hour)
 		return nil
 	})
-	a.Publishing = publishing.New(a.DB, a.Clock, log.With("component", "publishing"), a.Settings.Content, a.Sites)
+	a.Publishing = publishing.New(a.DB, a.Clock, log.With("component", "publishing"), a.Settings.Content, a.Sites).Grant(a.Settings.Policy.Grants)
 	deps.Publishing = a.Publishing
 	if cfg.CheckLinks {
 		a.Links = &health.LinkChecker{Allow: cfg.AllowInternal, Clock: a.Clock, Log: log.With("component", "links"), Agent: "Torg link checker (" + cfg.BaseURL + ")"}

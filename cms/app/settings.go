@@ -22,7 +22,7 @@ type Settings struct {
 
 // SettingsOf derives the Settings from the configuration.
 func SettingsOf(cfg *config.Config) Settings {
-	policy := access.Policy{Levels: cfg.AuthLevels}
+	policy := access.Policy{Levels: cfg.AuthLevels, Grants: cfg.Grants}
 	return Settings{
 		Site:    site.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Policy: policy},
 		Content: content.Options{DefaultLang: cfg.DefaultLang, Location: cfg.Location, Levels: cfg.AuthLevels},

@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/outbound"
 )
 
@@ -54,6 +55,7 @@ type Config struct {
 	DefaultRoles         []string
 	AuthLevels           []string
 	AuthLevelMap         string
+	Grants               access.Grants
 	Zones                string
 	TrustedProxies       string
 	SessionIdle          time.Duration
@@ -183,6 +185,22 @@ var Options = []Option{
 		return nil
 	}},
 	{"auth-level-map", "amr:pwd=password, amr:otp=otp, amr:mfa=otp", "acr and amr values to levels, e.g. acr:https://id.example/loa3=eid, amr:otp=otp", func(c *Config, v string) error { c.AuthLevelMap = v; return nil }},
+	{"grants", "edit-content=communicator publisher admin; approve=publisher admin; view-reports=communicator publisher admin; post-notice=communicator publisher admin; manage-tiles=admin; view-audit=admin",
+		"roles that hold each editorial permission: permission=roles; …; a permission left out is held by no one. Permissions: edit-content, approve, view-reports, post-notice, manage-tiles, view-audit", func(c *Config, v string) error {
+			lists, err := parseLists(v)
+			if err != nil {
+				return err
+			}
+			c.Grants = access.Grants{}
+			for name, roles := range lists {
+				p := access.Permission(name)
+				if !slices.Contains(access.Permissions, p) {
+					return fmt.Errorf("unknown permission %q", name)
+				}
+				c.Grants[p] = roles
+			}
+			return nil
+		}},
 	{"zones", "", "network zones, e.g. office=10.0.0.0/8 192.168.0.0/16; vpn=172.16.0.0/12", func(c *Config, v string) error { c.Zones = v; return nil }},
 	{"trusted-proxies", "", "proxies whose X-Forwarded-For is believed, e.g. 10.1.2.3 10.1.2.4", func(c *Config, v string) error { c.TrustedProxies = v; return nil }},
 	{"session-idle", "15m", "a session ends after this long without activity", duration(func(c *Config) *time.Duration { return &c.SessionIdle })},

@@ -2,11 +2,15 @@ package config
 
 import (
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/torg-cms/torg/cms/access"
 )
 
 func env(m map[string]string) func(string) (string, bool) {
@@ -201,5 +205,29 @@ func TestEmptyVariableMeansEmpty(t *testing.T) {
 	_, _, err = Load("test", nil, env(map[string]string{"TORG_AUTH_LEVELS": ""}))
 	if err == nil || !strings.Contains(err.Error(), "auth-levels (from TORG_AUTH_LEVELS): name at least one level") {
 		t.Errorf("TORG_AUTH_LEVELS=: error %v, want a refusal that names the variable", err)
+	}
+}
+
+// TestGrants: the default table is access.DefaultGrants; a site names its
+// own roles for each permission, and a misspelt permission is refused.
+func TestGrants(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, _, err := Load("test", nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.EqualFunc(c.Grants, access.DefaultGrants, slices.Equal) {
+		t.Errorf("default grants %v; want %v", c.Grants, access.DefaultGrants)
+	}
+	c, _, err = Load("test", []string{"--grants", "edit-content=redaktor ansvarig; approve=ansvarig"}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := access.Grants{access.EditContent: {"redaktor", "ansvarig"}, access.Approve: {"ansvarig"}}
+	if !maps.EqualFunc(c.Grants, want, slices.Equal) {
+		t.Errorf("grants %v; want %v", c.Grants, want)
+	}
+	if _, _, err := Load("test", []string{"--grants", "edit=redaktor"}, env(nil)); err == nil || !strings.Contains(err.Error(), `unknown permission "edit"`) {
+		t.Errorf("a misspelt permission: %v", err)
 	}
 }

@@ -50,8 +50,12 @@ func Docs(st *site.Site, set *tiles.Set) []search.Doc {
 		}
 	}
 	if set != nil {
+		defaultLang := content.Languages[0]
+		if st != nil {
+			defaultLang = st.DefaultLang()
+		}
 		for _, t := range set.Tiles {
-			lang := tileLang(t)
+			lang := tileLang(t, defaultLang)
 			out = append(out, search.Doc{
 				ID: "tile:" + t.ID, Kind: "tile", Type: "tile", URL: "/go/" + t.ID,
 				Title: t.Title.In(lang, "en"), Titles: t.Title,
@@ -64,17 +68,17 @@ func Docs(st *site.Site, set *tiles.Set) []search.Doc {
 	return out
 }
 
-// tileLang is the language a tile's hit is shown in: Swedish when it has a
-// Swedish title, else the first it has; its other languages are indexed
-// beside it.
-func tileLang(t *tiles.Tile) string {
-	if t.Title["sv"] != "" {
-		return "sv"
+// tileLang is the language a tile's hit is shown in: the site's default
+// language when the tile has a title in it, else the first it has; its
+// other languages are indexed beside it.
+func tileLang(t *tiles.Tile, defaultLang string) string {
+	if t.Title[defaultLang] != "" {
+		return defaultLang
 	}
 	for _, lang := range slices.Sorted(maps.Keys(t.Title)) {
 		if t.Title[lang] != "" {
 			return lang
 		}
 	}
-	return "sv"
+	return defaultLang
 }

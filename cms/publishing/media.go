@@ -34,7 +34,7 @@ type Uploaded struct {
 // taken from the sender, and the name is made safe.
 func (s *Service) Upload(ctx context.Context, a Actor, filename string, data []byte) (Uploaded, error) {
 	if !s.policy.May(a.Viewer, access.EditContent) {
-		return Uploaded{}, refuse(ErrForbidden, "uploading needs the communicator role")
+		return Uploaded{}, s.needs("uploading", access.EditContent)
 	}
 	if len(data) > MaxUpload {
 		return Uploaded{}, FieldErrors{"file": "the image is larger than 5 MB"}

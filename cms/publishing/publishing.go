@@ -99,6 +99,15 @@ func refuse(kind error, format string, args ...any) error {
 	return &Refusal{Kind: kind, Reason: fmt.Sprintf(format, args...)}
 }
 
+// needs refuses what, naming the roles that hold perm on this site.
+func (s *Service) needs(what string, perm access.Permission) error {
+	holders := s.policy.Holders(perm)
+	if len(holders) == 0 {
+		return refuse(ErrForbidden, "%s is not granted to any role on this site", what)
+	}
+	return refuse(ErrForbidden, "%s needs the role %s", what, strings.Join(holders, " or "))
+}
+
 // FieldErrors names what is wrong with each field.
 type FieldErrors map[string]string
 
@@ -133,6 +142,13 @@ type Service struct {
 // their sections say (nil: a site without sections, for tools and tests).
 func New(db *store.DB, clk clock.Clock, log *slog.Logger, opts content.Options, sites Sites) *Service {
 	return &Service{db: db, clock: clk, audit: audit.New(db, clk), log: log, opts: opts, sites: sites, policy: access.Policy{Levels: opts.Levels}}
+}
+
+// Grant says which roles hold the editorial permissions (access.DefaultGrants
+// when nil); call it before the Service is used.
+func (s *Service) Grant(g access.Grants) *Service {
+	s.policy.Grants = g
+	return s
 }
 
 // mayEdit applies the editorial rule to an item at path p under each of
@@ -259,7 +275,7 @@ func (s *Service) item(ctx context.Context, id int64) (*store.Item, error) {
 // Create starts a new item as a draft.
 func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*Item, error) {
 	if !s.policy.May(a.Viewer, access.EditContent) {
-		return nil, refuse(ErrForbidden, "writing needs the communicator role")
+		return nil, s.needs("writing", access.EditContent)
 	}
 	if err := s.check(p, markdown); err != nil {
 		return nil, err
@@ -285,7 +301,7 @@ func (s *Service) Create(ctx context.Context, a Actor, p, markdown string) (*Ite
 // current version; otherwise someone else saved first and ErrConflict says so.
 func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown, note string) (*Item, error) {
 	if !s.policy.May(a.Viewer, access.EditContent) {
-		return nil, refuse(ErrForbidden, "writing needs the communicator role")
+		return nil, s.needs("writing", access.EditContent)
 	}
 	it, _, _, err := s.editable(ctx, a.Viewer, id)
 	if err != nil {
@@ -321,7 +337,7 @@ func (s *Service) Save(ctx context.Context, a Actor, id, version int64, markdown
 // transition changes an item's state after checks, in one step.
 func (s *Service) transition(ctx context.Context, a Actor, id, version int64, action string, details string, f func(it *store.Item) error) (*store.Item, error) {
 	if !s.policy.May(a.Viewer, access.EditContent) {
-		return nil, refuse(ErrForbidden, "the editor needs the communicator role")
+		return nil, s.needs("the editor", access.EditContent)
 	}
 	it, _, _, err := s.editable(ctx, a.Viewer, id)
 	if err != nil {
@@ -347,7 +363,7 @@ func (s *Service) transition(ctx context.Context, a Actor, id, version int64, ac
 func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "submit", "", func(it *store.Item) error {
 		if !s.policy.May(a.Viewer, access.EditContent) {
-			return refuse(ErrForbidden, "submitting needs the communicator role")
+			return s.needs("submitting", access.EditContent)
 		}
 		if it.Status != store.StatusDraft || it.DraftRev == 0 {
 			return refuse(ErrState, "only a draft can be sent for review; this item is %s", it.Status)
@@ -362,7 +378,7 @@ func (s *Service) Submit(ctx context.Context, a Actor, id, version int64) (*Item
 func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "approve", "", func(it *store.Item) error {
 		if !s.policy.May(a.Viewer, access.Approve) {
-			return refuse(ErrForbidden, "approving needs the publisher role")
+			return s.needs("approving", access.Approve)
 		}
 		if it.Status != store.StatusInReview {
 			return refuse(ErrState, "only an item in review can be approved; this item is %s", it.Status)
@@ -372,7 +388,7 @@ func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*Ite
 			return err
 		}
 		if a.Subject == it.AuthorID || a.Subject == rev.AuthorID {
-			return refuse(ErrForbidden, "you cannot approve what you wrote yourself; ask another publisher")
+			return refuse(ErrForbidden, "you cannot approve what you wrote yourself; ask another %s", strings.Join(s.policy.Holders(access.Approve), " or "))
 		}
 		now := s.clock.Now().UTC()
 		it.PublishedRev, it.DraftRev, it.Status = it.DraftRev, 0, store.StatusPublished
@@ -385,7 +401,7 @@ func (s *Service) Approve(ctx context.Context, a Actor, id, version int64) (*Ite
 func (s *Service) Reject(ctx context.Context, a Actor, id, version int64, comment string) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "reject", comment, func(it *store.Item) error {
 		if !s.policy.May(a.Viewer, access.Approve) {
-			return refuse(ErrForbidden, "sending back needs the publisher role")
+			return s.needs("sending back", access.Approve)
 		}
 		if it.Status != store.StatusInReview {
 			return refuse(ErrState, "only an item in review can be sent back; this item is %s", it.Status)
@@ -409,7 +425,7 @@ func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*It
 			return err
 		}
 		if a.Subject != rev.AuthorID && a.Subject != it.AuthorID && !s.policy.May(a.Viewer, access.Approve) {
-			return refuse(ErrForbidden, "only the author or a publisher can withdraw an item")
+			return refuse(ErrForbidden, "only the author or a %s can withdraw an item", strings.Join(s.policy.Holders(access.Approve), " or "))
 		}
 		it.Status = store.StatusDraft
 		return nil
@@ -420,7 +436,7 @@ func (s *Service) Withdraw(ctx context.Context, a Actor, id, version int64) (*It
 func (s *Service) Unpublish(ctx context.Context, a Actor, id, version int64, reason string) (*Item, error) {
 	return stepped(s.transition(ctx, a, id, version, "unpublish", reason, func(it *store.Item) error {
 		if !s.policy.May(a.Viewer, access.Approve) {
-			return refuse(ErrForbidden, "unpublishing needs the publisher role")
+			return s.needs("unpublishing", access.Approve)
 		}
 		if it.PublishedRev == 0 || it.Status == store.StatusUnpublished {
 			return refuse(ErrState, "the item is not published")

@@ -189,7 +189,7 @@ func (s *Server) signInProblem(c *fiber.Ctx, status int, key string) error {
 func (s *Server) stepUp(c *fiber.Ctx, level string) error {
 	v := s.baseView(c, s.Sites.Current(), s.chosenLang(c))
 	v.Title = s.cat.T(v.Lang, "stepup.title")
-	v.Message = s.cat.T(v.Lang, "stepup.text", s.cat.T(v.Lang, "level."+level))
+	v.Message = s.cat.T(v.Lang, "stepup.text", label(s.cat)(v.Lang, "level.", level))
 	v.StepUpURL = "/auth/login?return=" + url.QueryEscape(c.OriginalURL()) + "&level=" + url.QueryEscape(level)
 	c.Status(fiber.StatusForbidden)
 	return s.send(c, "stepup", v)

@@ -313,7 +313,7 @@ func (s *Server) loadEditorItem(c *fiber.Ctx, v *View, ev *EditorView) error {
 		md = published
 	}
 	ev.Item = it
-	ev.Form = formOf(it, md, content.Options{DefaultLang: s.DefaultLang, Location: s.location()})
+	ev.Form = formOf(it, md, content.Options{DefaultLang: s.DefaultLang, Location: s.location(), Levels: s.Levels})
 	ev.IsAuthor = it.AuthorID == s.Viewer(c).Subject
 	v.Title = s.cat.T(v.Lang, "editor.edit", it.Path)
 	return nil

@@ -150,7 +150,7 @@ func (s *Server) tileView(view tiles.View, lang string, now time.Time, loc *time
 			tv.Status = s.cat.T(lang, "tiles.closed_until", s.when(lang, view.Changes, now, loc))
 		}
 	case tiles.Locked:
-		tv.Status = s.cat.T(lang, "tiles.locked", s.cat.T(lang, "level."+view.NeedsLevel))
+		tv.Status = s.cat.T(lang, "tiles.locked", label(s.cat)(lang, "level.", view.NeedsLevel))
 		tv.Href = "/auth/login?return=" + url.QueryEscape("/go/"+t.ID) + "&level=" + url.QueryEscape(view.NeedsLevel)
 	}
 	return tv
