@@ -147,7 +147,7 @@ func (s *Server) tileView(view tiles.View, lang string, now time.Time, loc *time
 		if view.Changes.IsZero() {
 			tv.Status = s.cat.T(lang, "tiles.closed")
 		} else {
-			tv.Status = s.cat.T(lang, "tiles.closed_until", s.when(lang, view.Changes, now, loc))
+			tv.Status = s.cat.T(lang, "tiles.closed_until", s.cat.When(lang, view.Changes, now, loc))
 		}
 	case tiles.Locked:
 		tv.Status = s.cat.T(lang, "tiles.locked", s.cat.T(lang, "level."+view.NeedsLevel))
