@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"cmp"
 	"encoding/xml"
 	"time"
 
@@ -73,8 +74,5 @@ func News(st *site.Site, v access.Viewer, now time.Time, baseURL, self, title st
 
 // SiteName is the title of the site's home page in its default language.
 func SiteName(st *site.Site) string {
-	if h := st.Home(st.DefaultLang()); h != nil && h.Index != nil {
-		return h.Index.Title
-	}
-	return "Torg"
+	return cmp.Or(st.Name(st.DefaultLang()), "Torg")
 }
