@@ -75,6 +75,25 @@ func (s *Server) recordSearch(c *fiber.Ctx, r search.Request) {
 	}
 }
 
+// dateRange reads the days from and to of a report, by default the last
+// 30 days, in the site's time zone.
+func (s *Server) dateRange(c *fiber.Ctx) (from, to time.Time, err error) {
+	loc := s.location()
+	to = s.Clock.Now().In(loc)
+	from = to.AddDate(0, 0, -30)
+	if q := c.Query("from"); q != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return from, to, fieldErr(map[string]string{"from": "write a date like 2026-11-01"})
+		}
+	}
+	if q := c.Query("to"); q != "" {
+		if to, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return from, to, fieldErr(map[string]string{"to": "write a date like 2026-11-30"})
+		}
+	}
+	return from, to, nil
+}
+
 func (s *Server) location() *time.Location {
 	if st := s.Sites.Current(); st != nil {
 		return st.Location()
@@ -139,19 +158,9 @@ func (s *Server) searchClick(c *fiber.Ctx) error {
 // access.ViewReports; to others, what people search for is a page that
 // does not exist.
 func (s *Server) apiMisses(c *fiber.Ctx) error {
-	loc := s.location()
-	to := s.Clock.Now().In(loc)
-	from := to.AddDate(0, 0, -30)
-	var err error
-	if q := c.Query("from"); q != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(map[string]string{"from": "write a date like 2026-11-01"})
-		}
-	}
-	if q := c.Query("to"); q != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(map[string]string{"to": "write a date like 2026-11-30"})
-		}
+	from, to, err := s.dateRange(c)
+	if err != nil {
+		return err
 	}
 	zero, noClick, err := s.finder.Misses(c.UserContext(), s.Viewer(c), from, to, 100)
 	if err != nil {

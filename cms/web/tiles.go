@@ -376,19 +376,9 @@ func (s *Server) adminDeleteTile(c *fiber.Ctx) error {
 
 // adminClicks answers GET /api/v1/admin/tiles/clicks?from=&to=.
 func (s *Server) adminClicks(c *fiber.Ctx) error {
-	loc := s.Sites.Current().Location()
-	to := s.Clock.Now().In(loc)
-	from := to.AddDate(0, 0, -30)
-	var err error
-	if q := c.Query("from"); q != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(tiles.FieldErrors{"from": "write a date like 2026-11-01"})
-		}
-	}
-	if q := c.Query("to"); q != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(tiles.FieldErrors{"to": "write a date like 2026-11-30"})
-		}
+	from, to, err := s.dateRange(c)
+	if err != nil {
+		return err
 	}
 	rows, err := s.Tiles.Clicks(c.UserContext(), from, to)
 	if err != nil {
