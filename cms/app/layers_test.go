@@ -57,6 +57,7 @@ var layers = map[string]tier{
 	"cms/publishing":      services,
 	"cms/report":          services,
 	"cms/searchstats":     services,
+	"cms/finder":          services,
 	"cms/site":            services,
 	"cms/store":           services,
 	"cms/store/storetest": services,

@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/audit"
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/site"
@@ -223,4 +224,23 @@ func (l *limiter) allow(id string) bool {
 	}
 	b.n++
 	return b.n <= l.limit
+}
+
+// About fills in the page the answer is about, as v sees st at now: its
+// address, top section, revision and language, and v as the sender when
+// signed in. False when there is no such page for v.
+func (a *Answer) About(st *site.Site, v access.Viewer, now time.Time, path string) bool {
+	if st == nil {
+		return false
+	}
+	p, _, d := st.Lookup(v, now, path)
+	if d != access.Allow || p == nil {
+		return false
+	}
+	section, _, _ := strings.Cut(p.Dir, "/")
+	a.Path, a.Section, a.Revision, a.Lang = p.URL, section, p.Hash[:16], p.Lang
+	if !v.IsAnonymous() {
+		a.Sender = Sender{Subject: v.Subject, Name: v.Name}
+	}
+	return true
 }

@@ -135,3 +135,24 @@ func (c *Catalog) Date(lang string, t time.Time) string {
 
 // Clock formats a time of day the Nordic way: 08:00.
 func Clock(t time.Time) string { return t.Format("15:04") }
+
+// When names a coming moment relative to now in lang: "13:00",
+// "i morgon 08:00", "måndag 08:00", or "7 januari 08:00".
+func (c *Catalog) When(lang string, t, now time.Time, loc *time.Location) string {
+	t, now = t.In(loc), now.In(loc)
+	clock := Clock(t)
+	// Count calendar days on a zone-free calendar, so a DST night is still one day.
+	y, m, d := now.Date()
+	ty, tm, td := t.Date()
+	days := int(time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC).Sub(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+	switch {
+	case days <= 0:
+		return c.T(lang, "when.today", clock)
+	case days == 1:
+		return c.T(lang, "when.tomorrow", clock)
+	case days < 7:
+		return c.T(lang, "when.weekday", c.Weekday(lang, t.Weekday()), clock)
+	default:
+		return c.T(lang, "when.date", c.Date(lang, t), clock)
+	}
+}

@@ -65,3 +65,27 @@ func TestDates(t *testing.T) {
 		t.Errorf("nn saturday = %q", got)
 	}
 }
+
+// TestWhenCountsCalendarDays: a moment is named by calendar days from now
+// in the given zone, so the night the clocks change is still one day.
+func TestWhenCountsCalendarDays(t *testing.T) {
+	c, err := Load(themes.Default(), "i18n", "sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Stockholm")
+	sat := time.Date(2026, 10, 24, 20, 0, 0, 0, loc) // the clocks go back that night
+	for _, tc := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2026, 10, 24, 22, 0, 0, 0, loc), "22:00"},
+		{time.Date(2026, 10, 25, 8, 0, 0, 0, loc), "i morgon 08:00"},
+		{time.Date(2026, 10, 26, 8, 0, 0, 0, loc), "måndag 08:00"},
+		{time.Date(2026, 11, 7, 8, 0, 0, 0, loc), "7 november 2026 08:00"},
+	} {
+		if got := c.When("sv", tc.t, sat, loc); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}

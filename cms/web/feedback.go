@@ -13,10 +13,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/redirect"
-	"github.com/torg-cms/torg/cms/site"
 )
 
 const csrfCookie = "torg_csrf"
@@ -44,26 +42,11 @@ func validCSRF(c *fiber.Ctx) bool {
 	return len(t) >= 20 && c.FormValue("csrf") == t
 }
 
-// feedbackAnswer builds an answer for a page the viewer may see; false
-// when the page does not exist for them.
-func (s *Server) feedbackAnswer(c *fiber.Ctx, path string, helpful *bool, comment string, contactMe bool, contact, honeypot string) (feedback.Answer, *site.Page, bool) {
-	st := s.Sites.Current()
-	if st == nil {
-		return feedback.Answer{}, nil, false
-	}
-	v := s.Viewer(c)
-	p, _, d := st.Lookup(v, s.Clock.Now(), path)
-	if d != access.Allow || p == nil {
-		return feedback.Answer{}, nil, false
-	}
-	section, _, _ := strings.Cut(p.Dir, "/")
-	var sender feedback.Sender
-	if !v.IsAnonymous() {
-		sender = feedback.Sender{Subject: v.Subject, Name: v.Name}
-	}
-	session := c.Cookies(s.signIn.CookieName())
-	return feedback.Answer{Path: p.URL, Section: section, Revision: p.Hash[:16], Lang: p.Lang, Helpful: helpful, Comment: comment,
-		ContactMe: contactMe, Contact: contact, Sender: sender, Honeypot: honeypot, ClientAddress: s.clientIP(c).String(), Session: session}, p, true
+// feedbackAnswer completes an answer about the page at path as the
+// viewer sees it; false when the page does not exist for them.
+func (s *Server) feedbackAnswer(c *fiber.Ctx, a feedback.Answer, path string) (feedback.Answer, bool) {
+	a.ClientAddress, a.Session = s.clientIP(c).String(), c.Cookies(s.signIn.CookieName())
+	return a, a.About(s.Sites.Current(), s.Viewer(c), s.Clock.Now(), path)
 }
 
 // postFeedback is the plain form: POST /feedback, then back to the page.
@@ -84,7 +67,8 @@ func (s *Server) postFeedback(c *fiber.Ctx) error {
 		f := false
 		helpful = &f
 	}
-	a, _, ok := s.feedbackAnswer(c, path, helpful, c.FormValue("comment"), c.FormValue("contact_me") != "", c.FormValue("contact"), c.FormValue("website"))
+	a, ok := s.feedbackAnswer(c, feedback.Answer{Helpful: helpful, Comment: c.FormValue("comment"), ContactMe: c.FormValue("contact_me") != "",
+		Contact: c.FormValue("contact"), Honeypot: c.FormValue("website")}, path)
 	if !ok {
 		return fiber.ErrNotFound
 	}
@@ -127,7 +111,7 @@ func (s *Server) apiFeedback(c *fiber.Ctx) error {
 	if err := body(c, &in); err != nil {
 		return err
 	}
-	a, _, ok := s.feedbackAnswer(c, in.Path, in.Helpful, in.Comment, in.ContactMe, in.Contact, in.Website)
+	a, ok := s.feedbackAnswer(c, feedback.Answer{Helpful: in.Helpful, Comment: in.Comment, ContactMe: in.ContactMe, Contact: in.Contact, Honeypot: in.Website}, in.Path)
 	if !ok {
 		return apiErr(fiber.StatusNotFound, "not_found", "there is no page at "+in.Path)
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/csv"
-	"encoding/xml"
 	"errors"
 	"strconv"
 	"strings"
@@ -11,38 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/torg-cms/torg/cms/access"
-	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/feeds"
-	"github.com/torg-cms/torg/cms/site"
 )
-
-type atomLink struct {
-	Href string `xml:"href,attr"`
-	Rel  string `xml:"rel,attr,omitempty"`
-}
-
-type atomText struct {
-	Type string `xml:"type,attr,omitempty"`
-	Body string `xml:",chardata"`
-}
-
-type atomEntry struct {
-	Title   string   `xml:"title"`
-	ID      string   `xml:"id"`
-	Updated string   `xml:"updated"`
-	Link    atomLink `xml:"link"`
-	Summary string   `xml:"summary,omitempty"`
-	Content atomText `xml:"content"`
-}
-
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Title   string      `xml:"title"`
-	ID      string      `xml:"id"`
-	Updated string      `xml:"updated"`
-	Links   []atomLink  `xml:"link"`
-	Entries []atomEntry `xml:"entry"`
-}
 
 // newsFeed writes the Atom feed of the news v may see.
 func (s *Server) newsFeed(c *fiber.Ctx, v access.Viewer, self string) error {
@@ -50,39 +19,14 @@ func (s *Server) newsFeed(c *fiber.Ctx, v access.Viewer, self string) error {
 	if st == nil {
 		return apiErr(fiber.StatusServiceUnavailable, "not_ready", "content is not loaded yet")
 	}
-	news := limit(st.List(v, s.Clock.Now(), site.Query{Type: content.TypeNews}), 30)
-	f := atomFeed{Title: s.siteName(st) + " – " + s.cat.T(st.DefaultLang(), "news.latest"), ID: s.BaseURL + "/nyheter",
-		Links: []atomLink{{Href: s.BaseURL + self, Rel: "self"}, {Href: s.BaseURL + "/"}}}
-	updated := time.Time{}
-	for _, p := range news {
-		when := p.Date
-		if when.IsZero() {
-			when = p.ModTime
-		}
-		if when.After(updated) {
-			updated = when
-		}
-		f.Entries = append(f.Entries, atomEntry{Title: p.Title, ID: s.BaseURL + p.URL, Updated: when.UTC().Format(time.RFC3339),
-			Link: atomLink{Href: s.BaseURL + p.URL}, Summary: p.Summary, Content: atomText{Type: "html", Body: p.Doc.HTML}})
-	}
-	if updated.IsZero() {
-		updated = st.Built
-	}
-	f.Updated = updated.UTC().Format(time.RFC3339)
-	out, err := xml.MarshalIndent(f, "", "  ")
+	title := feeds.SiteName(st) + " – " + s.cat.T(st.DefaultLang(), "news.latest")
+	out, err := feeds.News(st, v, s.Clock.Now(), s.BaseURL, self, title)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/atom+xml; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
-	return c.Send(append([]byte(xml.Header), out...))
-}
-
-func (s *Server) siteName(st *site.Site) string {
-	if h := st.Home(st.DefaultLang()); h != nil && h.Index != nil {
-		return h.Index.Title
-	}
-	return "Torg"
+	return c.Send(out)
 }
 
 // publicFeed is GET /feeds/nyheter.atom: the public news.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"mime"
 	"net/url"
@@ -101,10 +102,10 @@ func (s *Server) renderSection(c *fiber.Ctx, st *site.Site, v access.Viewer, now
 	name := listingTemplate(sec)
 	switch name {
 	case "home":
-		view.News = s.pageViews(limit(importantFirst(st.List(v, now, site.Query{Type: content.TypeNews, Lang: sec.Lang}), now), 5), now, loc)
-		view.Jobs = s.pageViews(limit(st.List(v, now, site.Query{Type: content.TypeJob, Lang: sec.Lang}), 5), now, loc)
-		view.NewsURL = s.listingURL(st, v, now, sec.Lang, content.TypeNews)
-		view.JobsURL = s.listingURL(st, v, now, sec.Lang, content.TypeJob)
+		view.News = s.pageViews(st.Latest(v, now, content.TypeNews, sec.Lang, 5), now, loc)
+		view.Jobs = s.pageViews(st.Latest(v, now, content.TypeJob, sec.Lang, 5), now, loc)
+		view.NewsURL = st.ListingURL(v, now, sec.Lang, content.TypeNews)
+		view.JobsURL = st.ListingURL(v, now, sec.Lang, content.TypeJob)
 		view.Sections = append(view.Sections, view.Section.Children...)
 	case "news_list":
 		view.News = filterType(view.Section.Pages, content.TypeNews)
@@ -124,23 +125,6 @@ func filterType(ps []*PageView, t content.Type) []*PageView {
 		}
 	}
 	return out
-}
-
-func limit(ps []*site.Page, n int) []*site.Page {
-	if len(ps) > n {
-		return ps[:n]
-	}
-	return ps
-}
-
-// listingURL finds the section that lists items of type t in lang, if v may see it.
-func (s *Server) listingURL(st *site.Site, v access.Viewer, now time.Time, lang string, t content.Type) string {
-	for _, sec := range st.Sections(v, now) {
-		if sec.Index != nil && sec.Index.Type == t && sec.Lang == lang {
-			return sec.URL
-		}
-	}
-	return ""
 }
 
 // baseView fills what every page shows: site name, home, menu.
@@ -166,12 +150,7 @@ func (s *Server) baseView(c *fiber.Ctx, st *site.Site, lang string) *View {
 	}
 	home := st.Home(lang)
 	if home != nil {
-		v.Home = home.URL
-		if home.Index != nil {
-			v.SiteName = home.Index.Title
-		} else if def := st.Home(st.DefaultLang()); def != nil && def.Index != nil {
-			v.SiteName = def.Index.Title
-		}
+		v.Home, v.SiteName = home.URL, cmp.Or(st.Name(lang), v.SiteName)
 		_, subs := st.SectionListing(viewer, now, home)
 		for _, sub := range subs {
 			v.Nav = append(v.Nav, Link{Title: sub.Title, URL: sub.URL, Current: v.Path == sub.URL || strings.HasPrefix(v.Path, sub.URL+"/")})
@@ -328,21 +307,4 @@ func wantsPage(c *fiber.Ctx) bool {
 	}
 	accept := c.Get(fiber.HeaderAccept)
 	return accept == "" || strings.Contains(accept, "text/html") || strings.Contains(accept, "*/*")
-}
-
-// importantFirst moves news marked important (until a date still to come)
-// to the top, keeping the order within each group.
-func importantFirst(ps []*site.Page, now time.Time) []*site.Page {
-	out := make([]*site.Page, 0, len(ps))
-	for _, p := range ps {
-		if p.ImportantUntil.After(now) {
-			out = append(out, p)
-		}
-	}
-	for _, p := range ps {
-		if !p.ImportantUntil.After(now) {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -12,37 +12,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/torg-cms/torg/cms/access"
+	"github.com/torg-cms/torg/cms/finder"
 	"github.com/torg-cms/torg/cms/redirect"
-	"github.com/torg-cms/torg/cms/searchstats"
 	"github.com/torg-cms/torg/search"
 )
 
 // SearchSettings are the synonyms and best bets of the site's search.
-type SearchSettings struct {
-	// Synonyms: a word of the query also finds these. A key "sv:word"
-	// applies only to searches in that language (the lang filter, else
-	// the reader's language).
-	Synonyms map[string][]string
-	// BestBets: for a query (lower case), these addresses come first.
-	BestBets map[string][]string
-}
-
-// synonymsFor merges the synonyms for every language with those written
-// for lang ("sv:lönespec=lönebesked").
-func (ss SearchSettings) synonymsFor(lang string) map[string][]string {
-	out := map[string][]string{}
-	for k, v := range ss.Synonyms {
-		l, word, scoped := strings.Cut(k, ":")
-		switch {
-		case !scoped:
-			out[k] = append(out[k], v...)
-		case l == lang:
-			out[word] = append(out[word], v...)
-		}
-	}
-	return out
-}
+type SearchSettings = finder.Settings
 
 // searchRequest reads the search parameters shared by the page and the API.
 func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, error) {
@@ -51,11 +27,6 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, error) {
 		Type: c.Query("type"), Section: c.Query("section"), Tag: c.Query("tag"), Lang: c.Query("lang"),
 		Sort: c.Query("sort"), Cursor: c.Query("cursor"),
 	}
-	lang := r.Lang
-	if lang == "" {
-		lang = s.chosenLang(c)
-	}
-	r.Synonyms = s.SearchSettings.synonymsFor(lang)
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil {
@@ -66,21 +37,12 @@ func (s *Server) searchRequest(c *fiber.Ctx) (search.Request, error) {
 	return r, r.Validate()
 }
 
-// runSearch searches and adds the best bets.
+// runSearch searches in the reader's language and adds the best bets.
 func (s *Server) runSearch(c *fiber.Ctx, r search.Request) (*search.Result, []search.Hit, error) {
 	started := time.Now()
-	res, err := s.Search.Search(c.UserContext(), r)
+	res, bets, err := s.finder.Search(c.UserContext(), r, s.chosenLang(c))
 	s.metrics.search.Observe(time.Since(started).Seconds())
-	if err != nil {
-		return nil, nil, err
-	}
-	var bets []search.Hit
-	if r.Cursor == "" {
-		if urls := s.SearchSettings.BestBets[searchstats.Normal(r.Query)]; len(urls) > 0 {
-			bets, _ = s.Search.Pinned(c.UserContext(), urls, r.Viewer, r.Now)
-		}
-	}
-	return res, bets, nil
+	return res, bets, err
 }
 
 // reader names who is searching, for counting: the person, or for those
@@ -102,42 +64,34 @@ func prefetched(c *fiber.Ctx) bool {
 	return false
 }
 
-// recordSearch counts a search shown on the search page, from its first
-// page of results only, not from a browser's prefetch.
+// recordSearch counts a search shown on the search page, not a browser's prefetch.
 func (s *Server) recordSearch(c *fiber.Ctx, r search.Request) {
-	if s.SearchStats == nil || r.Cursor != "" || prefetched(c) {
+	if prefetched(c) {
 		return
 	}
 	at := s.Clock.Now().In(s.location())
-	if err := s.SearchStats.Search(context.WithoutCancel(c.UserContext()), at, s.reader(c), r.Query); err != nil {
+	if err := s.finder.Record(context.WithoutCancel(c.UserContext()), at, s.reader(c), r); err != nil {
 		s.Log.Warn("a search could not be recorded", "err", err)
 	}
 }
 
-// searchMisses are, of the queries searched most from..to, those that find
-// nothing today as the viewer sees the site (best bets included), and
-// those that find something but whose hits nobody followed.
-func (s *Server) searchMisses(ctx context.Context, v access.Viewer, from, to time.Time, limit int) (zero, noClick []searchstats.Term, err error) {
-	now := s.Clock.Now()
-	finds := func(ctx context.Context, q string) (bool, error) {
-		if s.Search == nil {
-			return false, nil
+// dateRange reads the days from and to of a report, by default the last
+// 30 days, in the site's time zone.
+func (s *Server) dateRange(c *fiber.Ctx) (from, to time.Time, err error) {
+	loc := s.location()
+	to = s.Clock.Now().In(loc)
+	from = to.AddDate(0, 0, -30)
+	if q := c.Query("from"); q != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return from, to, fieldErr(map[string]string{"from": "write a date like 2026-11-01"})
 		}
-		r := search.Request{Query: q, Viewer: v, Now: now, Limit: 1, NoFacets: true, Synonyms: s.SearchSettings.synonymsFor(s.DefaultLang)}
-		res, err := s.Search.Search(ctx, r)
-		if err != nil && !errors.Is(err, search.ErrBadQuery) {
-			return false, err
-		}
-		if err == nil && res.Total > 0 {
-			return true, nil
-		}
-		if urls := s.SearchSettings.BestBets[q]; len(urls) > 0 {
-			bets, _ := s.Search.Pinned(ctx, urls, v, now)
-			return len(bets) > 0, nil
-		}
-		return false, nil
 	}
-	return s.SearchStats.Misses(ctx, from, to, limit, finds)
+	if q := c.Query("to"); q != "" {
+		if to, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return from, to, fieldErr(map[string]string{"to": "write a date like 2026-11-30"})
+		}
+	}
+	return from, to, nil
 }
 
 func (s *Server) location() *time.Location {
@@ -192,8 +146,8 @@ func (s *Server) apiSuggest(c *fiber.Ctx) error {
 // on this site are followed.
 func (s *Server) searchClick(c *fiber.Ctx) error {
 	target := redirect.Local(c.Query("u"))
-	if s.SearchStats != nil && !prefetched(c) {
-		if err := s.SearchStats.Click(c.UserContext(), s.Clock.Now().In(s.location()), s.reader(c), c.Query("q")); err != nil {
+	if !prefetched(c) {
+		if err := s.finder.Click(c.UserContext(), s.Clock.Now().In(s.location()), s.reader(c), c.Query("q")); err != nil {
 			s.Log.Warn("a search click could not be recorded", "err", err)
 		}
 	}
@@ -204,21 +158,11 @@ func (s *Server) searchClick(c *fiber.Ctx) error {
 // access.ViewReports; to others, what people search for is a page that
 // does not exist.
 func (s *Server) apiMisses(c *fiber.Ctx) error {
-	loc := s.location()
-	to := s.Clock.Now().In(loc)
-	from := to.AddDate(0, 0, -30)
-	var err error
-	if q := c.Query("from"); q != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(map[string]string{"from": "write a date like 2026-11-01"})
-		}
+	from, to, err := s.dateRange(c)
+	if err != nil {
+		return err
 	}
-	if q := c.Query("to"); q != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(map[string]string{"to": "write a date like 2026-11-30"})
-		}
-	}
-	zero, noClick, err := s.searchMisses(c.UserContext(), s.Viewer(c), from, to, 100)
+	zero, noClick, err := s.finder.Misses(c.UserContext(), s.Viewer(c), from, to, 100)
 	if err != nil {
 		return err
 	}

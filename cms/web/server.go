@@ -27,6 +27,7 @@ import (
 	"github.com/torg-cms/torg/cms/clock"
 	"github.com/torg-cms/torg/cms/feedback"
 	"github.com/torg-cms/torg/cms/feeds"
+	"github.com/torg-cms/torg/cms/finder"
 	"github.com/torg-cms/torg/cms/health"
 	"github.com/torg-cms/torg/cms/i18n"
 	"github.com/torg-cms/torg/cms/publishing"
@@ -110,6 +111,7 @@ type Server struct {
 	ready     func() bool
 	metrics   *metrics
 	reports   *report.Service
+	finder    *finder.Service
 	features
 }
 
@@ -147,8 +149,9 @@ func New(d Deps) (*Server, error) {
 	s.metrics = s.newMetrics()
 	s.reports = &report.Service{Sites: d.Sites, Publishing: d.Publishing, Feedback: d.Feedback, Links: d.Links, Tiles: d.Tiles,
 		ReviewMonths: d.ReviewMonths, DefaultLang: d.DefaultLang}
+	s.finder = &finder.Service{Index: d.Search, Settings: d.SearchSettings, Stats: d.SearchStats, Clock: d.Clock, DefaultLang: d.DefaultLang}
 	if d.SearchStats != nil {
-		s.reports.Misses = s.searchMisses
+		s.reports.Misses = s.finder.Misses
 	}
 	funcs := template.FuncMap{
 		"t":      cat.T,

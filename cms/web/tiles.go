@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +146,7 @@ func (s *Server) tileView(view tiles.View, lang string, now time.Time, loc *time
 		if view.Changes.IsZero() {
 			tv.Status = s.cat.T(lang, "tiles.closed")
 		} else {
-			tv.Status = s.cat.T(lang, "tiles.closed_until", s.when(lang, view.Changes, now, loc))
+			tv.Status = s.cat.T(lang, "tiles.closed_until", s.cat.When(lang, view.Changes, now, loc))
 		}
 	case tiles.Locked:
 		tv.Status = s.cat.T(lang, "tiles.locked", label(s.cat)(lang, "level.", view.NeedsLevel))
@@ -208,36 +207,13 @@ func (s *Server) pinTile(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusForbidden, "the form must come from this site")
 	}
 	id := c.Params("id")
-	favs, err := s.Tiles.Favorites(c.UserContext(), v)
-	if err != nil {
-		return err
-	}
-	i := slices.Index(favs, id)
-	switch c.FormValue("action") {
-	case "pin":
-		if i < 0 {
-			favs = append(favs, id)
-		}
-	case "unpin":
-		if i >= 0 {
-			favs = slices.Delete(favs, i, i+1)
-		}
-	case "up":
-		if i > 0 {
-			favs[i-1], favs[i] = favs[i], favs[i-1]
-		}
-	case "down":
-		if i >= 0 && i < len(favs)-1 {
-			favs[i+1], favs[i] = favs[i], favs[i+1]
-		}
-	default:
+	var fe tiles.FieldErrors
+	switch err := s.Tiles.MoveFavorite(c.UserContext(), v, id, c.FormValue("action")); {
+	case errors.Is(err, tiles.ErrBadMove):
 		return fiber.NewError(fiber.StatusBadRequest, "action must be pin, unpin, up or down")
-	}
-	if err := s.Tiles.SetFavorites(c.UserContext(), v, favs); err != nil {
-		var fe tiles.FieldErrors
-		if errors.As(err, &fe) {
-			return fiber.ErrNotFound
-		}
+	case errors.As(err, &fe):
+		return fiber.ErrNotFound
+	case err != nil:
 		return err
 	}
 	return c.Redirect(redirect.Local(c.FormValue("return"))+"#tile-"+id, fiber.StatusSeeOther)
@@ -358,21 +334,23 @@ func (s *Server) adminSaveTile(c *fiber.Ctx) error {
 	if err := dec.Decode(&t); err != nil {
 		return apiErr(fiber.StatusBadRequest, "bad_request", "the body is not a tile: "+err.Error())
 	}
-	set, _ := s.Tiles.Current(c.UserContext())
-	_, exists := set.Tile(t.ID)
-	switch {
-	case c.Method() == fiber.MethodPut && t.ID != c.Params("id"):
+	put := c.Method() == fiber.MethodPut
+	if put && t.ID != c.Params("id") {
 		return fieldErr(tiles.FieldErrors{"id": "must be the id in the address, " + c.Params("id")})
-	case c.Method() == fiber.MethodPut && !exists:
-		return apiErr(fiber.StatusNotFound, "not_found", "no tile "+c.Params("id")+"; create it with POST")
-	case c.Method() == fiber.MethodPost && exists:
-		return apiErr(fiber.StatusConflict, "conflict", "a tile "+t.ID+" exists; change it with PUT")
 	}
-	if err := s.Tiles.Save(c.UserContext(), s.actor(c), &t); err != nil {
-		var fe tiles.FieldErrors
-		if errors.As(err, &fe) {
-			return fieldErr(fe)
-		}
+	save := s.Tiles.Create
+	if put {
+		save = s.Tiles.Replace
+	}
+	var fe tiles.FieldErrors
+	switch err := save(c.UserContext(), s.actor(c), &t); {
+	case errors.Is(err, tiles.ErrNotFound):
+		return apiErr(fiber.StatusNotFound, "not_found", "no tile "+c.Params("id")+"; create it with POST")
+	case errors.Is(err, tiles.ErrExists):
+		return apiErr(fiber.StatusConflict, "conflict", "a tile "+t.ID+" exists; change it with PUT")
+	case errors.As(err, &fe):
+		return fieldErr(fe)
+	case err != nil:
 		return err
 	}
 	s.Log.Info("tile saved", "tile", t.ID, "by", s.Viewer(c).Subject)
@@ -398,19 +376,9 @@ func (s *Server) adminDeleteTile(c *fiber.Ctx) error {
 
 // adminClicks answers GET /api/v1/admin/tiles/clicks?from=&to=.
 func (s *Server) adminClicks(c *fiber.Ctx) error {
-	loc := s.Sites.Current().Location()
-	to := s.Clock.Now().In(loc)
-	from := to.AddDate(0, 0, -30)
-	var err error
-	if q := c.Query("from"); q != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(tiles.FieldErrors{"from": "write a date like 2026-11-01"})
-		}
-	}
-	if q := c.Query("to"); q != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
-			return fieldErr(tiles.FieldErrors{"to": "write a date like 2026-11-30"})
-		}
+	from, to, err := s.dateRange(c)
+	if err != nil {
+		return err
 	}
 	rows, err := s.Tiles.Clicks(c.UserContext(), from, to)
 	if err != nil {

@@ -2,10 +2,7 @@ package web
 
 import (
 	"html/template"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/content"
@@ -115,21 +112,10 @@ type SectionView struct {
 }
 
 // HoursView is the state and table of opening hours.
-type HoursView struct {
-	Open            bool
-	Status          string
-	Note            string
-	ChangesAt       time.Time
-	Rows            []HoursRow
-	Exceptions      []HoursRow
-	ExceptionsTitle string
-}
+type HoursView = hours.Description
 
 // HoursRow is one line of an opening-hours table.
-type HoursRow struct {
-	Days  string
-	Hours string
-}
+type HoursRow = hours.Row
 
 // pageView prepares p for templates in its own language.
 func (s *Server) pageView(p *site.Page, now time.Time, loc *time.Location) *PageView {
@@ -176,122 +162,9 @@ func (s *Server) pageViews(ps []*site.Page, now time.Time, loc *time.Location) [
 	return out
 }
 
-// hoursView says "open now, closes 16:00" or "closed, opens Monday 08:00"
-// in lang, and lays out the weekly table and coming exceptions.
+// hoursView tells a schedule in lang.
 func (s *Server) hoursView(lang string, sched *hours.Schedule, now time.Time, loc *time.Location) *HoursView {
-	st := sched.At(now, loc)
-	hv := &HoursView{Open: st.Open, Note: st.Note, ChangesAt: st.Change, ExceptionsTitle: s.cat.T(lang, "contact.exceptions")}
-	switch {
-	case st.Open && st.Change.IsZero():
-		hv.Status = s.cat.T(lang, "contact.open_always")
-	case st.Open:
-		hv.Status = s.cat.T(lang, "contact.open_until", s.when(lang, st.Change, now, loc))
-	case st.Change.IsZero():
-		hv.Status = s.cat.T(lang, "contact.closed")
-	default:
-		hv.Status = s.cat.T(lang, "contact.closed_until", s.when(lang, st.Change, now, loc))
-	}
-	spec := sched.Spec()
-	for _, w := range spec.Weekly {
-		h := strings.ReplaceAll(strings.ReplaceAll(w.Hours, "-", "–"), ",", ", ")
-		h = strings.Join(strings.Fields(h), " ")
-		if strings.TrimSpace(w.Hours) == "00:00-24:00" {
-			h = s.cat.T(lang, "contact.all_day")
-		}
-		if w.Lunch != "" {
-			h += " (" + s.cat.T(lang, "contact.lunch", strings.ReplaceAll(w.Lunch, "-", "–")) + ")"
-		}
-		hv.Rows = append(hv.Rows, HoursRow{Days: s.days(lang, w.Days), Hours: h})
-	}
-	for _, e := range sched.Upcoming(now, loc, 30) {
-		var days string
-		if e.Date != "" {
-			days = s.isoDate(lang, e.Date, loc)
-		} else {
-			days = s.isoDate(lang, e.From, loc) + " – " + s.isoDate(lang, e.To, loc)
-		}
-		h := s.cat.T(lang, "contact.closed_day")
-		if !e.Closed {
-			h = strings.ReplaceAll(e.Hours, "-", "–")
-		}
-		if e.Note != "" {
-			h += " (" + e.Note + ")"
-		}
-		hv.Exceptions = append(hv.Exceptions, HoursRow{Days: days, Hours: h})
-	}
-	return hv
-}
-
-func (s *Server) isoDate(lang, d string, loc *time.Location) string {
-	t, err := time.ParseInLocation("2006-01-02", d, loc)
-	if err != nil {
-		return d
-	}
-	return s.cat.Date(lang, t)
-}
-
-// when names a coming moment relative to now: "13:00", "i morgon 08:00",
-// "måndag 08:00", or "7 januari 08:00".
-func (s *Server) when(lang string, t, now time.Time, loc *time.Location) string {
-	t, now = t.In(loc), now.In(loc)
-	clock := i18n.Clock(t)
-	// Count calendar days on a zone-free calendar, so a DST night is still one day.
-	y, m, d := now.Date()
-	ty, tm, td := t.Date()
-	days := int(time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC).Sub(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)).Hours() / 24)
-	switch {
-	case days <= 0:
-		return s.cat.T(lang, "when.today", clock)
-	case days == 1:
-		return s.cat.T(lang, "when.tomorrow", clock)
-	case days < 7:
-		return s.cat.T(lang, "when.weekday", s.cat.Weekday(lang, t.Weekday()), clock)
-	default:
-		return s.cat.T(lang, "when.date", s.cat.Date(lang, t), clock)
-	}
-}
-
-var dayIndex = map[string]time.Weekday{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-
-// days turns "mon-thu" into "Måndag–torsdag".
-func (s *Server) days(lang, spec string) string {
-	spec = strings.ToLower(strings.TrimSpace(spec))
-	if spec == "daily" || spec == "mon-sun" {
-		return s.cat.T(lang, "days.daily")
-	}
-	var b strings.Builder
-	word := strings.Builder{}
-	flush := func() {
-		if d, ok := dayIndex[word.String()]; ok {
-			b.WriteString(s.cat.Weekday(lang, d))
-		} else {
-			b.WriteString(word.String())
-		}
-		word.Reset()
-	}
-	for _, r := range spec {
-		switch r {
-		case '-':
-			flush()
-			b.WriteString("–")
-		case ',':
-			flush()
-			b.WriteString(", ")
-		case ' ':
-		default:
-			word.WriteRune(r)
-		}
-	}
-	flush()
-	return capitalize(b.String())
-}
-
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
+	return hours.Describe(s.cat, lang, sched, now, loc)
 }
 
 // sectionView prepares a section listing for v.
