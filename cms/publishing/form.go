@@ -16,6 +16,7 @@ type Form struct {
 	Section, Slug, Lang            string
 	Title, Summary, Type, Body     string
 	Audience                       []string
+	SignedIn                       bool // no audience means every signed-in person, not the section's
 	MinAuth, Tags                  string
 	Date, PublishAt, ExpireAt      string
 	ImportantUntil                 string
@@ -26,6 +27,18 @@ type Form struct {
 
 // Has reports whether the audience holds a role, for checkboxes.
 func (f Form) Has(role string) bool { return slices.Contains(f.Audience, role) }
+
+// AudienceMode is where the item's readers come from: "roles" it names,
+// "signed_in" (every signed-in person) or "inherit" (its section's).
+func (f Form) AudienceMode() string {
+	switch {
+	case len(f.Audience) > 0:
+		return "roles"
+	case f.SignedIn:
+		return "signed_in"
+	}
+	return "inherit"
+}
 
 // Markdown composes the item's file: front matter from the fields, then the body.
 func (f Form) Markdown() string {
@@ -48,7 +61,12 @@ func (f Form) Markdown() string {
 	add("title", f.Title)
 	add("type", f.Type)
 	add("summary", f.Summary)
-	list("audience", f.Audience)
+	switch {
+	case len(f.Audience) > 0:
+		list("audience", f.Audience)
+	case f.SignedIn:
+		fm.Content = append(fm.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "audience"}, &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle})
+	}
 	add("min_auth", f.MinAuth)
 	var tags []string
 	for _, t := range strings.Split(f.Tags, ",") {
@@ -115,6 +133,7 @@ func FormOf(it *Item, md string, opts content.Options) Form {
 	_, body, _, _ := content.SplitFrontMatter([]byte(md))
 	f.Title, f.Summary, f.Type, f.Body = ci.Title, ci.Summary, string(ci.Type), string(body)
 	f.Audience, f.MinAuth, f.Tags = ci.Access.Audience, ci.Access.MinAuth, strings.Join(ci.Tags, ", ")
+	f.SignedIn = !ci.Inherit["audience"] && len(ci.Access.Audience) == 0
 	f.Date, f.PublishAt, f.ExpireAt, f.ImportantUntil = day(ci.Date), minute(ci.Access.PublishAt), minute(ci.Access.ExpireAt), day(ci.ImportantUntil)
 	if ci.Job != nil {
 		f.ApplyBy, f.Unit, f.Extent, f.Contact = day(ci.Job.ApplyBy), ci.Job.Unit, ci.Job.Extent, ci.Job.Contact

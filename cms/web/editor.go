@@ -38,7 +38,11 @@ type EditorView struct {
 	Audit      []audit.Entry
 	Health     *report.Report
 	Feedback   *FeedbackDashboard
+	seen       func(EditorForm) string
 }
+
+// SeenBy says in plain words who may read the item as its fields stand.
+func (ev *EditorView) SeenBy() string { return ev.seen(ev.Form) }
 
 // EditorForm is what the editor's fields hold.
 type EditorForm = publishing.Form
@@ -62,6 +66,12 @@ func readForm(c *fiber.Ctx) EditorForm {
 			}
 		})
 	}
+	switch c.FormValue("audience_mode") {
+	case "signed_in":
+		f.Audience, f.SignedIn = nil, true
+	case "inherit":
+		f.Audience = nil
+	}
 	return f
 }
 
@@ -73,6 +83,7 @@ func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
 		Roles: s.audiences(s.Sites.Current()), Levels: s.levels(),
 		CanWrite:   s.policy().May(viewer, access.EditContent),
 		CanApprove: s.policy().May(viewer, access.Approve),
+		seen:       func(f EditorForm) string { return s.seenBy(lang, f) },
 	}
 	if st := s.Sites.Current(); st != nil {
 		for _, dir := range st.Folders() {
@@ -130,7 +141,10 @@ func (s *Server) editorList(c *fiber.Ctx) error {
 // editorNew is GET /redaktion/ny.
 func (s *Server) editorNew(c *fiber.Ctx) error {
 	v, ev := s.editorView(c)
-	ev.Form = EditorForm{Type: c.Query("type", "news"), Section: c.Query("section", "nyheter"), Lang: s.DefaultLang, Audience: slices.Clone(s.DefaultRoles), Date: s.Clock.Now().In(s.location()).Format("2006-01-02")}
+	ev.Form = EditorForm{Type: c.Query("type", "news"), Section: c.Query("section", "nyheter"), Lang: s.DefaultLang, Date: s.Clock.Now().In(s.location()).Format("2006-01-02")}
+	// News and job ads are for everyone signed in; other pages read as
+	// their section does.
+	ev.Form.SignedIn = ev.Form.Type == string(content.TypeNews) || ev.Form.Type == string(content.TypeJob)
 	v.Title = s.cat.T(v.Lang, "editor.new")
 	return s.send(c, "editor_item", v)
 }

@@ -44,7 +44,7 @@ func formValues(page string) url.Values {
 			a[kv[1]] = htmlstd.UnescapeString(kv[2])
 		}
 		_, checked := a["checked"]
-		if a["name"] == "" || a["type"] == "file" || (a["type"] == "checkbox" && !checked) {
+		if a["name"] == "" || a["type"] == "file" || ((a["type"] == "checkbox" || a["type"] == "radio") && !checked) {
 			continue
 		}
 		vals.Add(a["name"], a["value"])

@@ -83,8 +83,7 @@ type Deps struct {
 	Links *health.LinkChecker
 	// Roles are the roles sign-in gives, offered as audiences in the editor.
 	Roles []string
-	// DefaultRoles are the roles every signed-in person gets; a new item
-	// in the editor is shown to them unless the editor chooses otherwise.
+	// DefaultRoles are the roles every signed-in person gets.
 	DefaultRoles []string
 	// Levels are the sign-in levels, weakest first; access.DefaultLevels when nil.
 	Levels []string
