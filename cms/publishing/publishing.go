@@ -41,6 +41,9 @@ type Item struct {
 	Comment      string // the last reviewer's comment, or the unpublish reason
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Access is who may read the text being worked on (the draft, else
+	// the published one), with what its sections give; set in lists.
+	Access access.Rule
 }
 
 func itemOf(it *store.Item) *Item {
@@ -178,6 +181,28 @@ func (s *Service) mayEdit(v access.Viewer, p string, texts ...string) bool {
 		}
 	}
 	return true
+}
+
+// ruleOf is the access rule of the first text at p, with what its
+// sections give.
+func (s *Service) ruleOf(p string, texts ...string) access.Rule {
+	md := ""
+	if len(texts) > 0 {
+		md = texts[0]
+	}
+	ci, _ := content.ParseFile(p, []byte(md), s.opts)
+	if ci == nil {
+		ci, _ = content.ParseFile(p, nil, s.opts)
+	}
+	if ci == nil {
+		return access.Rule{}
+	}
+	if s.sites != nil {
+		if st := s.sites.Current(); st != nil {
+			st.Inherit(ci)
+		}
+	}
+	return ci.Access
 }
 
 // Offered is true: the editor is there for those who may use it.
@@ -499,7 +524,9 @@ func (s *Service) Items(ctx context.Context, v access.Viewer) ([]Item, error) {
 			return nil, err
 		}
 		if s.mayEdit(v, it.Path, nonEmpty(draft, published)...) {
-			out = append(out, *itemOf(&it))
+			item := itemOf(&it)
+			item.Access = s.ruleOf(it.Path, nonEmpty(draft, published)...)
+			out = append(out, *item)
 		}
 	}
 	return out, nil

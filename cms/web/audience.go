@@ -8,7 +8,6 @@ import (
 	"github.com/torg-cms/torg/cms/access"
 	"github.com/torg-cms/torg/cms/content"
 	"github.com/torg-cms/torg/cms/i18n"
-	"github.com/torg-cms/torg/cms/publishing"
 )
 
 // SeenBy says in plain words who may read an item with rule r: "Alla
@@ -79,9 +78,4 @@ func (s *Server) ruleOf(f EditorForm) access.Rule {
 		st.Inherit(ci)
 	}
 	return ci.Access
-}
-
-// seenBy is the plain-words audience of the editor's current fields.
-func (s *Server) seenBy(lang string, f publishing.Form) string {
-	return SeenBy(s.cat, lang, s.ruleOf(f))
 }

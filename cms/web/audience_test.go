@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -78,6 +79,10 @@ func TestNewNewsIsForEveryoneSignedIn(t *testing.T) {
 	_, _, review := e.call(t, "per", "GET", item, "")
 	if !strings.Contains(review, "Syns för:</strong> Alla inloggade") {
 		t.Fatal("the reviewer is not told who will see the item")
+	}
+	_, _, list := e.call(t, "per", "GET", "/redaktion", "")
+	if !regexp.MustCompile(`nyheter/for-alla\.md</a></td>\s*<td[^>]*>[^<]*</td>\s*<td role="cell" data-label="Syns för">Alla inloggade</td>`).MatchString(list) {
+		t.Fatalf("the item list does not say who sees the item:\n%s", list)
 	}
 	if code, _, _ := e.form(t, "per", item, map[string][]string{"action": {"approve"}, "version": {"2"}}); code != 303 {
 		t.Fatalf("approve: %d", code)

@@ -38,11 +38,15 @@ type EditorView struct {
 	Audit      []audit.Entry
 	Health     *report.Report
 	Feedback   *FeedbackDashboard
-	seen       func(EditorForm) string
+	seen       func(access.Rule) string
+	ruleOf     func(EditorForm) access.Rule
 }
 
 // SeenBy says in plain words who may read the item as its fields stand.
-func (ev *EditorView) SeenBy() string { return ev.seen(ev.Form) }
+func (ev *EditorView) SeenBy() string { return ev.seen(ev.ruleOf(ev.Form)) }
+
+// Seen says in plain words who may read under rule r.
+func (ev *EditorView) Seen(r access.Rule) string { return ev.seen(r) }
 
 // EditorForm is what the editor's fields hold.
 type EditorForm = publishing.Form
@@ -83,7 +87,8 @@ func (s *Server) editorView(c *fiber.Ctx) (*View, *EditorView) {
 		Roles: s.audiences(s.Sites.Current()), Levels: s.levels(),
 		CanWrite:   s.policy().May(viewer, access.EditContent),
 		CanApprove: s.policy().May(viewer, access.Approve),
-		seen:       func(f EditorForm) string { return s.seenBy(lang, f) },
+		seen:       func(r access.Rule) string { return SeenBy(s.cat, lang, r) },
+		ruleOf:     s.ruleOf,
 	}
 	if st := s.Sites.Current(); st != nil {
 		for _, dir := range st.Folders() {
