@@ -1,6 +1,7 @@
 package web
 
 import (
+	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -74,7 +75,9 @@ func (s *Server) ruleOf(f EditorForm) access.Rule {
 	if ci == nil {
 		return access.Rule{Audience: f.Audience, MinAuth: f.MinAuth}
 	}
-	if st := s.Sites.Current(); st != nil {
+	// Only a folder inside the site has sections to inherit from.
+	inside := ci.Dir == "" || (path.Clean(ci.Dir) == ci.Dir && !path.IsAbs(ci.Dir) && ci.Dir != ".." && !strings.HasPrefix(ci.Dir, "../"))
+	if st := s.Sites.Current(); st != nil && inside {
 		st.Inherit(ci)
 	}
 	return ci.Access

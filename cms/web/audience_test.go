@@ -95,3 +95,15 @@ func TestNewNewsIsForEveryoneSignedIn(t *testing.T) {
 		t.Fatal("the news is open to readers who have not signed in")
 	}
 }
+
+// A form naming no section, or one outside the site, still says who sees
+// the item, from its own fields.
+func TestSeenByOutsideTheSections(t *testing.T) {
+	e := newEditorial(t, storetest.SQLite(t))
+	for _, section := range []string{"", "/", "..", "a/../.."} {
+		vals := map[string][]string{"section": {section}, "slug": {"x"}, "title": {"X"}, "type": {"news"}, "audience_mode": {"signed_in"}, "body": {"x"}, "action": {"preview"}}
+		if code, _, page := e.form(t, "klara", "/redaktion/ny", vals); !strings.Contains(page, "Syns för:</strong> Alla inloggade") {
+			t.Fatalf("section %q: %d", section, code)
+		}
+	}
+}
