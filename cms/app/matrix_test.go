@@ -306,7 +306,7 @@ func serveConfig(t *testing.T, c siteConfig) {
 	if status != http.StatusOK {
 		t.Fatalf("the editor for %s: %d; want 200", c.editor, status)
 	}
-	for _, want := range []string{`<option value="` + c.lang + `" selected>`, `name="min_auth"`, `value="` + c.weak + `"`, `value="` + c.strong + `"`, `name="audience" value="` + c.reader + `" checked`, `name="audience" value="` + c.other + `"`} {
+	for _, want := range []string{`<option value="` + c.lang + `" selected>`, `name="min_auth"`, `value="` + c.weak + `"`, `value="` + c.strong + `"`, `name="audience_mode" value="signed_in" checked`, `name="audience" value="` + c.reader + `">`, `name="audience" value="` + c.other + `"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the new-item form lacks %s", want)
 		}
