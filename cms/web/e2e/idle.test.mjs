@@ -3,7 +3,16 @@
 //   node --test cms/web/e2e/idle.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { startTorg, browserContext } from './torg.mjs';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// axeOn checks the part of the page under selector against WCAG 2.1 A and AA.
+async function axeOn(page, selector) {
+  if (!await page.evaluate(() => !!window.axe)) await page.addScriptTag({ path: axePath });
+  const r = await page.evaluate((sel) => window.axe.run({ include: [[sel]] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }), selector);
+  assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${selector} breaks WCAG rules`);
+}
 
 // The warning counts down to the last request plus the idle time less the
 // 30 s the server may take to record activity, and shows at most a minute
@@ -52,7 +61,7 @@ test('the idle warning', { concurrency: true, timeout: 240000 }, async (t) => {
   }),
 
   t.test('the countdown runs, "Fortsätt" extends, and the end is said plainly', async () => {
-    const b = await browserContext();
+    const b = await browserContext({ bypassCSP: true }); // axe is added as a script;
     try {
       const page = await fast.signIn(b.ctx, 'klara', '/');
       const clock = page.locator('.idle-warning .idle-clock');
@@ -62,6 +71,7 @@ test('the idle warning', { concurrency: true, timeout: 240000 }, async (t) => {
       await sleep(2500);
       const later = await clock.textContent();
       assert.notEqual(later, first, 'the countdown did not move');
+      await axeOn(page, '.idle-warning');
       assert.match(await page.locator('[aria-live="polite"]').textContent(), /Du loggas ut om 0:\d\d/);
 
       await page.getByRole('button', { name: /Fortsätt/ }).click();
@@ -74,6 +84,7 @@ test('the idle warning', { concurrency: true, timeout: 240000 }, async (t) => {
       await ended.waitFor({ state: 'visible', timeout: 60000 });
       assert.ok(Date.now() - clicked >= 38000, `ended ${Date.now() - clicked} ms after "Fortsätt"`);
       assert.match(await ended.textContent(), /Du har loggats ut/);
+      await axeOn(page, '.idle-warning');
       assert.match(await page.locator('[aria-live="polite"]').textContent(), /Du har loggats ut/);
     } finally { await b.close(); }
   }),
