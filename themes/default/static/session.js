@@ -20,7 +20,7 @@
   var text = function (name) { return body.getAttribute("data-idle-" + name) || ""; };
 
   var seen = Date.now();     // the page itself was a request
-  var touched = 0;           // when this script last asked the server
+  var touched = seen;        // when the server was last asked: the page itself
   var pending = null;        // a touch waiting for the once-a-minute limit
   var timer = null;
   var tick = null;
