@@ -36,7 +36,6 @@ type siteConfig struct {
 	approver        string // the role the configuration grants approving to
 	unknownLevel    string // a level the configuration does not know
 	word, query     string // a word of the page, and a query that finds it only through the language's stemmer
-	notRoles        []string
 }
 
 var siteConfigs = []siteConfig{

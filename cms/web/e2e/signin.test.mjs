@@ -79,7 +79,7 @@ test('a communicator writes news, a publisher approves it, an employee sees and 
   const per = await person('per');
   await per.signInAt(itemPath);
   await Promise.all([per.page.waitForURL(/saved=1$/), per.page.click('button[value="approve"]')]);
-  assert.match(await per.page.locator('main').textContent(), /(approved by|godkänd av) per/);
+  assert.match(await per.page.locator('main').textContent(), /(approved by|godkänd av) Per Nord/);
 
   const erik = await person('erik');
   await erik.signInAt('/auth/login?return=/');
