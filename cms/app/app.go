@@ -246,7 +246,7 @@ func (a *App) startServer(version string) error {
 	}
 	if settings != nil {
 		a.Auth = auth.New(*settings, a.DB, a.Clock, log.With("component", "auth"))
-		deps.Auth, deps.Roles, deps.DefaultRoles = a.Auth, knownRoles(settings.Roles), settings.Roles.Default
+		deps.Auth, deps.Roles = a.Auth, knownRoles(settings.Roles)
 		if idp != nil {
 			deps.DemoIdP = idp
 		}

@@ -53,9 +53,8 @@ func newEditorial(t *testing.T, db *store.DB) *editorial {
 		t.Fatal(err)
 	}
 	srv, err := New(withStore(db, Deps{Sites: b, Clock: clk, Log: quietLog(), Theme: themes.Default(), BaseURL: "http://torg.test", DefaultLang: "sv",
-		DefaultRoles: []string{"employee"},
-		Publishing:   publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
-		Viewer:       func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }}))
+		Publishing: publishing.New(db, clk, quietLog(), content.Options{DefaultLang: "sv", Location: stockholm}, b),
+		Viewer:     func(c *fiber.Ctx) access.Viewer { return people[c.Get("X-Test-As")] }}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,8 +83,6 @@ type Deps struct {
 	Links *health.LinkChecker
 	// Roles are the roles sign-in gives, offered as audiences in the editor.
 	Roles []string
-	// DefaultRoles are the roles every signed-in person gets.
-	DefaultRoles []string
 	// Levels are the sign-in levels, weakest first; access.DefaultLevels when nil.
 	Levels []string
 	// ReviewMonths is how long a page may go unreviewed; 12 when 0.

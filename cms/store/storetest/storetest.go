@@ -43,35 +43,21 @@ func SQLite(t testing.TB) *store.DB {
 // answers; in CI there always is one.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := PostgresDSN()
-	conn, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := conn.PingContext(ctx); err != nil {
-		conn.Close()
-		testenv.Require(t, fmt.Errorf("no PostgreSQL at %q: %v", base, err))
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := conn.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		conn.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		conn.Close()
-	})
-	return fmt.Sprintf("%s search_path=%s", base, schema)
+	return fresh(t, "SCHEMA", "DROP SCHEMA %s CASCADE", "search_path")
 }
 
 // PostgresDatabase creates a fresh, empty database on the test server and
 // returns a DSN that uses it, for tests of what works on a whole database
 // (pg_dump, pg_restore). It is dropped when the test ends.
 func PostgresDatabase(t testing.TB) string {
+	t.Helper()
+	return fresh(t, "DATABASE", "DROP DATABASE %s WITH (FORCE)", "dbname")
+}
+
+// fresh creates a randomly named schema or database (kind) on the test
+// server, drops it when the test ends, and returns the server's DSN with
+// param naming it.
+func fresh(t testing.TB, kind, drop, param string) string {
 	t.Helper()
 	base := PostgresDSN()
 	conn, err := sql.Open("pgx", base)
@@ -88,15 +74,15 @@ func PostgresDatabase(t testing.TB) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "t_" + hex.EncodeToString(b)
-	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := conn.ExecContext(ctx, "CREATE "+kind+" "+name); err != nil {
 		conn.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		conn.ExecContext(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
+		conn.ExecContext(context.Background(), fmt.Sprintf(drop, name))
 		conn.Close()
 	})
-	return fmt.Sprintf("%s dbname=%s", base, name)
+	return fmt.Sprintf("%s %s=%s", base, param, name)
 }
 
 // Postgres opens a database in a fresh schema on the test server.
